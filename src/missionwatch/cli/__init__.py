@@ -1,0 +1,18 @@
+"""The command line: a thin shell over the library.
+
+Each command group lives in its own module and registers itself on ``app``;
+commands parse input, call the core, print, and turn ``MissionwatchError``
+into one line on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+from missionwatch.cli.app import app
+from missionwatch.cli import extract as _extract  # noqa: F401  (registers commands)
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]
