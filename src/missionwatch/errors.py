@@ -32,12 +32,15 @@ CATALOGUE: dict[str, ErrorKind] = {
         ErrorKind("MW109", 404, "file not found"),
         ErrorKind("MW110", 422, "malformed feed"),
         ErrorKind("MW111", 422, "report took too long to process"),
+        ErrorKind("MW112", 422, "extraction failed"),
         # store
         ErrorKind("MW201", 404, "no such report"),
         ErrorKind("MW202", 404, "no such event"),
         ErrorKind("MW203", 503, "database unavailable"),
         ErrorKind("MW204", 409, "database schema is out of date"),
         ErrorKind("MW205", 422, "malformed import file"),
+        ErrorKind("MW206", 409, "report id already used by a different report"),
+        ErrorKind("MW207", 409, "name already taken"),
         # queries and review
         ErrorKind("MW301", 400, "invalid parameter"),
         ErrorKind("MW302", 401, "sign-in required"),

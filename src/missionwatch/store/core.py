@@ -1,0 +1,335 @@
+"""``Store``: the only way in and out of the database. Typed records in, typed records out.
+
+Every write is one transaction: a report, its near-duplicate fingerprint, its
+extraction and its fact rows are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, delete, func, insert, select, tuple_
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from missionwatch import settings
+from missionwatch.errors import StoreError
+from missionwatch.records import Extraction, Report
+from missionwatch.store import engine as engines
+from missionwatch.store import facts, minhash
+from missionwatch.store import search as fulltext
+from missionwatch.store.models import (AuditRow, EntityRow, EventRow, ExtractionRow, LshBandRow, PlaceRow,
+                                       QuantityRow, ReportRow, ReviewRow, UserRow)
+from missionwatch.store.types import AddResult, AuditEntry, ReportInfo, Review, SearchHit, StoreCounts, User
+
+FACT_TABLES = (EntityRow, PlaceRow, EventRow, QuantityRow)
+#: Keyset page size of ``iter_extractions`` (bounded memory on any store size).
+PAGE = 500
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Store:
+    """A report store on SQLite or PostgreSQL. Open with ``Store.open(url)``."""
+
+    def __init__(self, engine: Any, near_duplicate_threshold: float) -> None:
+        self.engine = engine
+        self.near_duplicate_threshold = near_duplicate_threshold
+
+    @classmethod
+    def open(cls, url: str | None = None, *, near_duplicate_threshold: float | None = None) -> Store:
+        """Connect to ``url`` (default: the ``db`` setting) and migrate the schema to head."""
+        engine = engines.make_engine(str(settings.get("db", url)))
+        try:
+            engines.check_available(engine)
+            engines.migrate(engine)
+        except DBAPIError as exc:
+            engine.dispose()
+            raise StoreError("MW203", f"cannot prepare the database: {exc.orig}",
+                             where=engines.safe_url(str(engine.url))) from exc
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, float(settings.get("near_duplicate_threshold", near_duplicate_threshold)))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @property
+    def backend(self) -> str:
+        return str(self.engine.dialect.name)
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.connect().execution_options(**{engines.SQLITE_BEGIN: "IMMEDIATE"}) as conn, \
+                conn.begin():
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    # -- reports ---------------------------------------------------------------------------------
+
+    def add(self, report: Report, extraction: Extraction | None = None) -> AddResult:
+        """Store ``report`` (and its extraction) in one transaction.
+
+        Same sha256 as a stored report: nothing changes (``duplicate``). Similar
+        enough to a stored report: stored and linked to it (``near_duplicate``).
+        """
+        if extraction is not None and extraction.report_id != report.id:
+            raise ValueError(f"extraction is for {extraction.report_id}, not {report.id}")
+        signature = minhash.signature(report.body)
+        try:
+            with self._write() as conn:
+                return self._add(conn, report, extraction, signature)
+        except IntegrityError:
+            # Another writer stored the same body between our check and insert.
+            with self._read() as conn:
+                existing = conn.scalar(select(ReportRow.id).where(ReportRow.sha256 == report.sha256))
+            if existing is None:
+                raise
+            return AddResult(status="duplicate", report_id=report.id, duplicate_of=existing, similarity=1.0)
+
+    def _add(self, conn: Connection, report: Report, extraction: Extraction | None,
+             signature: np.ndarray) -> AddResult:
+        existing = conn.execute(select(ReportRow.id, ReportRow.sha256).where(
+            (ReportRow.sha256 == report.sha256) | (ReportRow.id == report.id))).first()
+        if existing is not None:
+            if existing.sha256 != report.sha256:
+                raise StoreError("MW206", f"report id {report.id!r} is already used by a different report",
+                                 where=report.source or report.id)
+            return AddResult(status="duplicate", report_id=report.id, duplicate_of=existing.id, similarity=1.0)
+        bands = minhash.band_keys(signature)
+        original, similarity = self._near_duplicate(conn, signature, bands)
+        conn.execute(insert(ReportRow).values(
+            **self._report_values(report), seq=self._next_seq(conn), ingested_at=_now(),
+            duplicate_of=original, duplicate_similarity=similarity, minhash=minhash.to_bytes(signature)))
+        conn.execute(insert(LshBandRow), [{"band": b, "key": k, "report_id": report.id} for b, k in bands])
+        if extraction is not None:
+            self._write_extraction(conn, extraction)
+        status = "near_duplicate" if original else "stored"
+        return AddResult(status=status, report_id=report.id, duplicate_of=original, similarity=similarity)
+
+    @staticmethod
+    def _report_values(report: Report) -> dict[str, Any]:
+        return {"id": report.id, "sha256": report.sha256, "published": report.published,
+                "title": report.title, "source": report.source, "url": report.url,
+                "reader": report.reader, "body": report.body}
+
+    @staticmethod
+    def _next_seq(conn: Connection) -> Any:
+        # Only the SQLite FTS5 index needs it; computed inside the INSERT, under
+        # SQLite's single-writer lock, so two writers cannot take the same value.
+        if conn.dialect.name != "sqlite":
+            return None
+        return select(func.coalesce(func.max(ReportRow.seq), 0) + 1).scalar_subquery()
+
+    def _near_duplicate(self, conn: Connection, signature: np.ndarray,
+                        bands: list[tuple[int, int]]) -> tuple[str | None, float | None]:
+        """The most similar stored report at or above the threshold (earliest on ties)."""
+        candidates = select(LshBandRow.report_id).where(
+            tuple_(LshBandRow.band, LshBandRow.key).in_(bands)).distinct().subquery()
+        rows = conn.execute(select(ReportRow.id, ReportRow.minhash, ReportRow.ingested_at)
+                            .where(ReportRow.id.in_(select(candidates.c.report_id)))).all()
+        best: tuple[float, dt.datetime, str] | None = None
+        for row in rows:
+            score = minhash.similarity(signature, minhash.from_bytes(row.minhash))
+            if score >= self.near_duplicate_threshold and (
+                    best is None or (-score, row.ingested_at, row.id) < (-best[0], best[1], best[2])):
+                best = (score, row.ingested_at, row.id)
+        return (best[2], best[0]) if best else (None, None)
+
+    def has_sha256(self, sha256: str) -> bool:
+        with self._read() as conn:
+            return conn.scalar(select(ReportRow.id).where(ReportRow.sha256 == sha256)) is not None
+
+    def known_sha256(self, digests: list[str]) -> set[str]:
+        """The subset of ``digests`` already stored (one query for a batch)."""
+        with self._read() as conn:
+            return set(conn.scalars(select(ReportRow.sha256).where(ReportRow.sha256.in_(digests))))
+
+    def get_report(self, report_id: str) -> Report:
+        return self.report_info(report_id).report
+
+    def report_info(self, report_id: str) -> ReportInfo:
+        with self._read() as conn:
+            row = conn.execute(self._info_query().where(ReportRow.id == report_id)).first()
+        if row is None:
+            raise StoreError("MW201", f"no report with id {report_id!r}", where=report_id)
+        return self._info(row)
+
+    @staticmethod
+    def _info_query() -> Any:
+        return (select(ReportRow.id, ReportRow.sha256, ReportRow.published, ReportRow.title, ReportRow.source,
+                       ReportRow.url, ReportRow.reader, ReportRow.body, ReportRow.ingested_at,
+                       ReportRow.duplicate_of, ReportRow.duplicate_similarity,
+                       ExtractionRow.extractor_version)
+                .outerjoin(ExtractionRow, ExtractionRow.report_id == ReportRow.id))
+
+    @staticmethod
+    def _info(row: Any) -> ReportInfo:
+        report = Report(id=row.id, sha256=row.sha256, published=row.published, title=row.title,
+                        source=row.source, url=row.url, reader=row.reader, body=row.body)
+        ingested = row.ingested_at if row.ingested_at.tzinfo else row.ingested_at.replace(tzinfo=dt.UTC)
+        return ReportInfo(report=report, ingested_at=ingested, duplicate_of=row.duplicate_of,
+                          duplicate_similarity=row.duplicate_similarity,
+                          extractor_version=row.extractor_version)
+
+    def list_reports(self, since: dt.date | None = None, until: dt.date | None = None,
+                     limit: int = 50, offset: int = 0) -> list[ReportInfo]:
+        """Reports published in [since, until], newest first (undated last), then by id."""
+        query = self._info_query()
+        if since is not None:
+            query = query.where(ReportRow.published >= since)
+        if until is not None:
+            query = query.where(ReportRow.published <= until)
+        query = query.order_by(ReportRow.published.is_(None), ReportRow.published.desc(), ReportRow.id)
+        with self._read() as conn:
+            return [self._info(r) for r in conn.execute(query.limit(limit).offset(offset))]
+
+    def search(self, query: str, limit: int = 20, offset: int = 0) -> list[SearchHit]:
+        """Reports matching ``query``, best first, each with a snippet (``[match]`` marked)."""
+        with self._read() as conn:
+            return fulltext.search(conn, query, limit, offset)
+
+    # -- extractions -----------------------------------------------------------------------------
+
+    def get_extraction(self, report_id: str) -> Extraction | None:
+        """The stored extraction; None if the report is not extracted yet; MW201 if no such report."""
+        with self._read() as conn:
+            contract = conn.scalar(select(ExtractionRow.contract).where(ExtractionRow.report_id == report_id))
+            if contract is None and conn.scalar(select(ReportRow.id).where(ReportRow.id == report_id)) is None:
+                raise StoreError("MW201", f"no report with id {report_id!r}", where=report_id)
+        return Extraction.from_contract(json.loads(contract)) if contract is not None else None
+
+    def iter_extractions(self) -> Iterator[Extraction]:
+        """Every stored extraction by report id, in pages (memory stays flat on big stores)."""
+        last = ""
+        while True:
+            with self._read() as conn:
+                rows = conn.execute(select(ExtractionRow.report_id, ExtractionRow.contract)
+                                    .where(ExtractionRow.report_id > last)
+                                    .order_by(ExtractionRow.report_id).limit(PAGE)).all()
+            if not rows:
+                return
+            for row in rows:
+                yield Extraction.from_contract(json.loads(row.contract))
+            last = rows[-1].report_id
+
+    def replace_extraction(self, extraction: Extraction) -> None:
+        """Replace a report's extraction and its fact rows in one transaction."""
+        with self._write() as conn:
+            if conn.scalar(select(ReportRow.id).where(ReportRow.id == extraction.report_id)) is None:
+                raise StoreError("MW201", f"no report with id {extraction.report_id!r}",
+                                 where=extraction.report_id)
+            for table in (*FACT_TABLES, ExtractionRow):
+                conn.execute(delete(table).where(table.report_id == extraction.report_id))
+            self._write_extraction(conn, extraction)
+
+    @staticmethod
+    def _write_extraction(conn: Connection, x: Extraction) -> None:
+        conn.execute(insert(ExtractionRow).values(
+            report_id=x.report_id, extractor_version=x.extractor_version,
+            contract=json.dumps(x.to_contract(), ensure_ascii=False, sort_keys=True), extracted_at=_now()))
+        for table, rows in ((EntityRow, facts.entity_rows(x)), (PlaceRow, facts.place_rows(x)),
+                            (EventRow, facts.event_rows(x)), (QuantityRow, facts.quantity_rows(x))):
+            if rows:
+                conn.execute(insert(table), rows)
+
+    def stale_report_ids(self, current_version: str) -> list[str]:
+        """Reports with no extraction, or one made by another extractor version."""
+        query = (select(ReportRow.id).outerjoin(ExtractionRow, ExtractionRow.report_id == ReportRow.id)
+                 .where((ExtractionRow.extractor_version.is_(None))
+                        | (ExtractionRow.extractor_version != current_version))
+                 .order_by(ReportRow.id))
+        with self._read() as conn:
+            return list(conn.scalars(query))
+
+    # -- counts ----------------------------------------------------------------------------------
+
+    def count_reports(self) -> int:
+        return self._count(ReportRow)
+
+    def count_events(self) -> int:
+        return self._count(EventRow)
+
+    def _count(self, table: Any, *where: Any) -> int:
+        with self._read() as conn:
+            return int(conn.scalar(select(func.count()).select_from(table).where(*where)) or 0)
+
+    def counts(self) -> StoreCounts:
+        return StoreCounts(reports=self._count(ReportRow),
+                           near_duplicates=self._count(ReportRow, ReportRow.duplicate_of.is_not(None)),
+                           extractions=self._count(ExtractionRow), entities=self._count(EntityRow),
+                           places=self._count(PlaceRow), events=self._count(EventRow),
+                           quantities=self._count(QuantityRow))
+
+    # -- users, reviews, audit -------------------------------------------------------------------
+
+    def add_user(self, user: User) -> User:
+        created = user.created_at or _now()
+        try:
+            with self._write() as conn:
+                new_id = conn.execute(insert(UserRow).values(
+                    name=user.name, role=user.role, token_hash=user.token_hash, created_at=created)
+                    .returning(UserRow.id)).scalar_one()
+        except IntegrityError as exc:
+            raise StoreError("MW207", f"a user named {user.name!r} exists already", where="users") from exc
+        return user.model_copy(update={"id": new_id, "created_at": created})
+
+    def get_user_by_token_hash(self, token_hash: str) -> User | None:
+        with self._read() as conn:
+            row = conn.execute(select(UserRow).where(UserRow.token_hash == token_hash)).first()
+        return User(id=row.id, name=row.name, role=row.role, token_hash=row.token_hash,
+                    created_at=row.created_at) if row else None
+
+    def add_review(self, review: Review) -> Review:
+        created = review.created_at or _now()
+        values = review.model_dump(exclude={"id", "created_at"})
+        with self._write() as conn:
+            if conn.scalar(select(ReportRow.id).where(ReportRow.id == review.report_id)) is None:
+                raise StoreError("MW201", f"no report with id {review.report_id!r}", where=review.report_id)
+            new_id = conn.execute(insert(ReviewRow).values(**values, created_at=created)
+                                  .returning(ReviewRow.id)).scalar_one()
+        return review.model_copy(update={"id": new_id, "created_at": created})
+
+    def list_reviews(self, report_id: str | None = None) -> list[Review]:
+        query = select(ReviewRow).order_by(ReviewRow.id)
+        if report_id is not None:
+            query = query.where(ReviewRow.report_id == report_id)
+        with self._read() as conn:
+            return [Review.model_validate(dict(row._mapping)) for row in conn.execute(query)]
+
+    def add_audit(self, entry: AuditEntry) -> AuditEntry:
+        at = entry.at or _now()
+        with self._write() as conn:
+            new_id = conn.execute(insert(AuditRow).values(**entry.model_dump(exclude={"id", "at"}), at=at)
+                                  .returning(AuditRow.id)).scalar_one()
+        return entry.model_copy(update={"id": new_id, "at": at})
+
+    def list_audit(self, object_kind: str | None = None, object_id: str | None = None,
+                   limit: int = 100) -> list[AuditEntry]:
+        query = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
+        if object_kind is not None:
+            query = query.where(AuditRow.object_kind == object_kind)
+        if object_id is not None:
+            query = query.where(AuditRow.object_id == object_id)
+        with self._read() as conn:
+            return [AuditEntry.model_validate(dict(row._mapping)) for row in conn.execute(query)]
+
+
+__all__ = ["Store"]
