@@ -1,14 +1,307 @@
-"""Personnel, money, rates and counts (stub; see issue 3)."""
+"""Personnel, money, rates and counts.
+
+Money is found with a pattern over the text ("$200 million", "US$15 million",
+"KSh 2 billion", "800 million dollars"), optionally followed by a rate ("a
+year", "every six months" -> per month, period_count 6). Other numbers are read
+from the tokens: the noun they count (dependency head, else the next noun of
+the phrase) and the verb governing that noun decide the kind: personnel
+("400 Kenyan police officers", "the first contingent of 200 Kenyans", "about
+two dozen soldiers") or count ("at least 70 people killed", "14 suspected
+gang members were arrested"). Ages, years, times of day, ordinals, numbered
+laws, scores and percentages are not quantities. Vocabulary:
+``knowledge/quantities.yaml``.
+"""
 
 from __future__ import annotations
 
-from spacy.tokens import Doc
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from spacy.tokens import Doc, Token
 
 from missionwatch.extract.dates import DateMention
-from missionwatch.records import Entity, Quantity
+from missionwatch.records import Entity, Quantity, Span
 
-VERSION = "quantities@0"
+VERSION = "quantities@1"
+
+
+@lru_cache(maxsize=1)
+def _vocab() -> dict[str, Any]:
+    text = resources.files("missionwatch.extract").joinpath("knowledge/quantities.yaml").read_text("utf-8")
+    v = yaml.safe_load(text)
+    for key in ("personnel_nouns", "contributor_demonyms", "group_nouns", "member_of", "count_nouns",
+                "count_verbs", "skip_nouns"):
+        v[key] = frozenset(v[key])
+    return v  # type: ignore[no-any-return]
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _money_res() -> tuple[re.Pattern[str], ...]:
+    v = _vocab()
+    words = _alt([k for k in v["number_words"] if " " not in k])
+    amount = rf"(?P<amt>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|(?i:{words}))"
+    mult = rf"(?:\s*(?P<mult>(?i:{_alt(list(v['multipliers']))}))\b)?"
+    prefix = rf"(?P<pre>{_alt(list(v['currency_prefixes']))})\s?"
+    suffix = rf"\s+(?P<suf>(?i:{_alt(list(v['currency_suffixes']))}))\b"
+    num_words = _alt([k for k in v["number_words"] if " " not in k])
+    rate = (rf"(?:\s+(?P<rate>(?i:a|an|per|each|every)\s+(?:(?P<pn>\d+|(?i:{num_words}))\s+)?"
+            rf"(?P<per>(?i:day|week|month|year|annum))s?\b|(?i:annually|monthly|weekly|daily|yearly)\b))?")
+    return (re.compile(rf"(?<![\w$]){prefix}{amount}{mult}{rate}"),
+            re.compile(rf"(?<![\w$.,]){amount}{mult}{suffix}{rate}"))
+
+
+def _number_value(word: str) -> float | None:
+    word = word.lower().replace(",", "")
+    try:
+        return float(word)
+    except ValueError:
+        value = _vocab()["number_words"].get(word)
+        return float(value) if value is not None else None
+
+
+def _period(word: str) -> str | None:
+    return _vocab()["periods"].get(word.lower())  # type: ignore[no-any-return]
+
+
+def _money(text: str) -> list[tuple[int, int, dict[str, Any]]]:
+    v = _vocab()
+    out = []
+    matches = [m for pattern in _money_res() for m in pattern.finditer(text)]
+    for m in sorted(matches, key=lambda m: m.start()):
+        if any(m.start() < e and s < m.end() for s, e, _ in out):
+            continue
+        amount = _number_value(m.group("amt"))
+        if amount is None:
+            continue
+        mult = m.group("mult")
+        if mult:
+            amount *= v["multipliers"][mult.lower()]
+        pre = m.groupdict().get("pre")
+        suf = m.groupdict().get("suf")
+        unit = v["currency_prefixes"].get(pre) if pre else v["currency_suffixes"].get((suf or "").lower())
+        if pre in ("Q",) and not mult:
+            continue
+        fact: dict[str, Any] = {"kind": "money", "value": amount, "unit": unit}
+        end = m.end()
+        if m.group("rate"):
+            word = m.group("per") or m.group("rate").strip().split()[-1]
+            per = _period(word)
+            count = _number_value(m.group("pn")) if m.group("pn") else 1.0
+            if per:
+                fact.update(kind="money_rate", per=per, period_count=count or 1.0)
+            else:
+                end = m.start("rate") - 1
+        else:
+            end = m.end("suf") if suf else (m.end("mult") if mult else m.end("amt"))
+        out.append((m.start(), end, fact))
+    return out
+
+
+# ---------------------------------------------------------------- numbers in the token stream
+
+_SKIP_ENTS = {"DATE", "TIME", "PERCENT", "ORDINAL", "MONEY", "LAW", "QUANTITY"}
+
+
+def _is_number(tok: Token) -> bool:
+    if tok.like_num:
+        return not re.fullmatch(r"\d+(st|nd|rd|th)", tok.lower_)
+    return tok.lower_ in _vocab()["number_words"]
+
+
+def _head_noun(tok: Token, last: Token) -> Token | None:
+    """The noun a number counts: its nummod head, else the next noun of the phrase."""
+    v = _vocab()
+    if tok.dep_ in ("nummod", "quantmod", "amod", "compound") and tok.head.i > last.i \
+            and tok.head.pos_ in ("NOUN", "PROPN") and tok.head.i - last.i <= 7:
+        head = tok.head
+        while head.pos_ == "PROPN" and head.lower_ not in v["contributor_demonyms"] \
+                and head.dep_ in ("compound", "nmod", "amod") and head.head.i > head.i and head.head.i - last.i <= 8:
+            head = head.head
+        return head
+    doc = tok.doc
+    for j in range(last.i + 1, min(len(doc), last.i + 8)):
+        t = doc[j]
+        if t.pos_ in ("VERB", "AUX", "ADP", "SCONJ", "CCONJ", "PRON", "DET") or t.text in (",", ";", ".", ":"):
+            return None
+        if t.pos_ == "NOUN" or t.lower_ in v["contributor_demonyms"] or t.lemma_.lower() in v["personnel_nouns"]:
+            if j + 1 < len(doc) and doc[j + 1].pos_ in ("NOUN",) and doc[j + 1].lemma_.lower() in (
+                    v["personnel_nouns"] | v["count_nouns"]):
+                continue
+            return t
+    return None
+
+
+def _governing_verb(noun: Token) -> Token | None:
+    tok = noun
+    for _ in range(4):
+        if tok.pos_ in ("VERB", "AUX") or tok.lemma_.lower() in ("displace", "dead", "injure", "wound"):
+            return tok
+        if tok.dep_ in ("acl", "relcl", "amod") and tok.pos_ == "VERB":
+            return tok
+        if tok.head is tok:
+            return None
+        tok = tok.head
+    return None
+
+
+def _classify(first: Token, last: Token, noun: Token | None) -> str | None:
+    v = _vocab()
+    doc = first.doc
+    if noun is None:
+        prev = doc[first.i - 1] if first.i > 0 else None
+        if prev is not None and prev.lower_ in ("about", "roughly", "some", "approximately", "around", "of",
+                                                "nearly", "almost", "over"):
+            k = first.i - 1
+            while k > 0 and doc[k].lower_ in ("about", "roughly", "some", "approximately", "around", "nearly",
+                                               "almost", "over"):
+                k -= 1
+            if doc[k].lower_ == "of" and k > 0 and doc[k - 1].lemma_.lower() in v["group_nouns"]:
+                return "personnel"
+        verb = _governing_verb(last)
+        if verb is not None and verb.lemma_.lower() in v["count_verbs"] and last.dep_ in (
+                "nsubj", "nsubjpass", "dobj"):
+            return "count"
+        return None
+    lemma = noun.lemma_.lower()
+    text = noun.lower_
+    if lemma in v["skip_nouns"] or text in v["skip_nouns"]:
+        return None
+    verb = _governing_verb(noun)
+    # "displaced" / "killed" right after the noun ("700,000 people displaced")
+    nxt = doc[noun.i + 1] if noun.i + 1 < len(doc) else None
+    verb_lemmas = {verb.lemma_.lower()} if verb is not None else set()
+    if nxt is not None and nxt.tag_ in ("VBN", "VBD"):
+        verb_lemmas.add(nxt.lemma_.lower())
+    if verb_lemmas & v["count_verbs"]:
+        return "count"
+    if lemma in v["personnel_nouns"] or text in v["contributor_demonyms"]:
+        return "personnel"
+    if lemma == "member":
+        nxt2 = doc[noun.i + 2: noun.i + 6]
+        if nxt is not None and nxt.lower_ == "of" and any(t.lemma_.lower() in v["member_of"] for t in nxt2):
+            return "personnel"
+        if any(t.lemma_.lower() in v["member_of"] and t.lower_ != "gang" for t in doc[first.i:noun.i]):
+            return "personnel"
+        return "count"
+    if lemma in v["count_nouns"] or text in v["count_nouns"]:
+        return "count"
+    return None
+
+
+def _excluded(tok: Token, text: str) -> bool:
+    """Ages, years, times, numbered names, scores, percentages."""
+    doc = tok.doc
+    if tok.ent_type_ in _SKIP_ENTS:
+        return True
+    prev = doc[tok.i - 1] if tok.i > 0 else None
+    nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+    if prev is not None and (prev.pos_ == "PROPN" and prev.ent_type_ not in ("NORP",)
+                             and prev.lower_ not in _vocab()["number_words"] or prev.lower_ in ("no.", "no", "#")):
+        return True
+    if nxt is not None and (nxt.text in ("%", "-", "–", ":") or nxt.lower_ in ("percent", "per", "pm", "am",
+                                                                             "p.m.", "a.m.", "th")):
+        return True
+    if prev is not None and prev.text in ("-", "–", "/"):
+        return True
+    if re.fullmatch(r"(19|20)\d\d", tok.text):
+        return True
+    # "Joseph, 52, who ..." — an age
+    if prev is not None and prev.text == "," and nxt is not None and nxt.text == "," and tok.i >= 2 \
+            and doc[tok.i - 2].pos_ == "PROPN":
+        return True
+    if tok.ent_type_ in ("ORG", "PERSON", "GPE", "FAC", "LOC", "WORK_OF_ART", "EVENT", "PRODUCT") \
+            and tok.ent_iob_ != "B":
+        return True
+    return bool(re.search(r"\d[:.]\d\d$", tok.text))
+
+
+def _subject(entities: list[Entity], start: int, end: int) -> str | None:
+    best: tuple[int, str] | None = None
+    order = {"FORCE": 0, "MISSION": 1, "ARMED_GROUP": 2, "COUNTRY": 3, "ORG": 4, "PERSON": 5}
+    for e in entities:
+        for m in e.mentions:
+            if m.start < end and start < m.end:
+                rank = order.get(e.type, 9)
+                if best is None or rank < best[0]:
+                    best = (rank, e.id)
+    return best[1] if best else None
 
 
 def find_quantities(doc: Doc, entities: list[Entity], dates: list[DateMention]) -> list[Quantity]:
-    return []
+    text = doc.text
+    v = _vocab()
+    facts: list[tuple[int, int, dict[str, Any]]] = []
+    money = _money(text)
+    facts.extend(money)
+    taken = [(s, e) for s, e, _ in money] + [(d.span.start, d.span.end) for d in dates]
+    entity_spans = [(m.start, m.end) for e in entities for m in e.mentions]
+
+    i = 0
+    while i < len(doc):
+        tok = doc[i]
+        if not _is_number(tok) or tok.is_punct:
+            i += 1
+            continue
+        first = last = tok
+        # "two dozen", "one million", "1.2 million", "a dozen"
+        j = i + 1
+        while j < len(doc) and doc[j].lower_ in v["multipliers"] and doc[j].lower_ not in ("m", "k"):
+            last = doc[j]
+            j += 1
+        if tok.lower_ == "dozen" and i > 0 and doc[i - 1].lower_ == "a":
+            first = doc[i - 1]
+        s, e = first.idx, last.idx + len(last.text)
+        if any(ts < e and s < te for ts, te in taken) or _excluded(tok, text) \
+                or any(es <= s and e <= ee and (es, ee) != (s, e) for es, ee in entity_spans):
+            i = j
+            continue
+        value = _number_value(tok.text) if first is tok else 12.0
+        if value is None:
+            i = j
+            continue
+        for t in doc[tok.i + 1:last.i + 1]:
+            value *= v["multipliers"][t.lower_]
+        if first is tok and tok.lower_ in ("dozen", "dozens", "hundreds", "thousands", "hundred", "thousand",
+                                           "million", "billion") and i > 0 and doc[i - 1].lower_ not in ("a",):
+            i = j
+            continue
+        if tok.lower_ == "one" and last is tok:
+            i = j  # "one of the ...", "One Kenyan officer" is too weak to keep
+            continue
+        noun = _head_noun(tok if last is tok else last, last)
+        kind = _classify(first, last, noun)
+        if kind is None:
+            i = j
+            continue
+        end = noun.idx + len(noun.text) if noun is not None and noun.i > last.i else e
+        facts.append((s, end, {"kind": kind, "value": value, "unit": None}))
+        i = j
+
+    facts.sort(key=lambda f: f[0])
+    out: list[Quantity] = []
+    for n, (s, e, fact) in enumerate(facts, start=1):
+        span = doc.char_span(s, e, alignment_mode="expand")
+        sent = span.sent if span is not None else None
+        date = None
+        if sent is not None:
+            in_sent = [d for d in dates if sent.start_char <= d.span.start < sent.end_char]
+            if len(in_sent) == 1:
+                date = in_sent[0].interval
+        phrase_end = e
+        if span is not None and fact["kind"] in ("personnel", "count"):
+            # "the first contingent of 200 Kenyans", "40 Jamaica Defence Force (JDF) soldiers"
+            phrase_end = max(e, span.root.right_edge.idx + len(span.root.right_edge.text))
+            phrase_end = min(phrase_end, sent.end_char if sent is not None else phrase_end, e + 60)
+        subject = _subject(entities, s, phrase_end) if fact["kind"] in ("personnel", "count") else None
+        out.append(Quantity(
+            id=f"q{n}", kind=fact["kind"], value=fact["value"], unit=fact.get("unit"), per=fact.get("per"),
+            period_count=fact.get("period_count"), subject=subject, date=date,
+            evidence=Span.of(text, s, e), extractor=VERSION))
+    return out
