@@ -1,0 +1,328 @@
+"""Typed records of the mission picture and of one report's contribution to it.
+
+Two layers:
+
+* ``Contribution``: what ONE report (after analyst reviews) says that matters
+  to the picture, reduced from its ``Extraction``. It depends only on that
+  report, so it is cached per (report, extractor version, review version) and
+  never recomputed when other reports arrive.
+* ``MissionPicture``: the fold of all contributions known on an as-of date.
+
+Every figure and statement in the picture carries ``Source`` records: which
+report, its date and outlet, and the quoted evidence words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from missionwatch.records import DateInterval
+
+CONTRIBUTION_VERSION = "mission-contrib/1"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Source(Model):
+    """Where a statement comes from: the report, its date, its outlet, and the quoted words."""
+
+    report_id: str
+    report_date: dt.date | None = None
+    outlet: str | None = None
+    quote: str
+    #: The fact inside the report: ``event:<id>``, ``quantity:<id>``, ``entity:<id>`` or ``text:<start>``.
+    fact: str
+
+
+# --------------------------------------------------------------------------- contributions
+
+class ActorRef(Model):
+    name: str
+    type: str
+    #: Normalised name and aliases, plus ``country:XX`` for a contributing country.
+    keys: list[str] = Field(default_factory=list)
+    country: str | None = None
+
+
+class PlaceRef(Model):
+    name: str
+    key: str
+    country: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    feature: str = "other"
+    geonames_id: int | None = None
+
+
+class QuantityRef(Model):
+    kind: str
+    value: float
+    unit: str | None = None
+    per: str | None = None
+    period_count: float | None = None
+    subject: str | None = None
+
+
+class EventClaim(Model):
+    """One event as one report tells it."""
+
+    key: str  # "<report_id>:<event_id>", unique across the store
+    type: str
+    status: str
+    date: DateInterval | None = None
+    place: PlaceRef | None = None
+    actors: list[ActorRef] = Field(default_factory=list)
+    targets: list[ActorRef] = Field(default_factory=list)
+    quantity: QuantityRef | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    duration_months: int | None = None  # MANDATE: "for another year" -> 12
+    confidence: float = 0.5
+    source: Source
+
+
+class PersonnelClaim(Model):
+    """A stated number of a contributor's personnel in theatre (a stock, not an arrival)."""
+
+    country: str | None  # None: the mission as a whole
+    unit: str | None = None
+    value: float
+    date: dt.date | None
+    source: Source
+
+
+class MoneyClaim(Model):
+    cls: Literal["cost", "pledge", "contribution", "shortfall", "other"]
+    donor: str | None = None
+    value: float
+    unit: str | None = None
+    per: str | None = None
+    period_count: float | None = None
+    usd: float | None = None            # a sum in USD (money) ...
+    usd_per_month: float | None = None  # ... or a rate in USD per month (money_rate)
+    source: Source
+
+
+class GapClaim(Model):
+    capability: str
+    source: Source
+
+
+class RoleClaim(Model):
+    person: str
+    keys: list[str]
+    role: str
+    source: Source
+
+
+class Contribution(Model):
+    """Everything one report adds to the picture (pure function of the reviewed extraction)."""
+
+    version: str = CONTRIBUTION_VERSION
+    report_id: str
+    report_date: dt.date | None = None
+    outlet: str | None = None
+    cache_key: str
+    events: list[EventClaim] = Field(default_factory=list)
+    personnel: list[PersonnelClaim] = Field(default_factory=list)
+    money: list[MoneyClaim] = Field(default_factory=list)
+    gaps: list[GapClaim] = Field(default_factory=list)
+    roles: list[RoleClaim] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- picture
+
+class Figure(Model):
+    """One value and the sources that state it."""
+
+    value: float
+    unit: str | None = None
+    sources: list[Source]
+
+
+class StrengthPoint(Model):
+    """Personnel of one contingent on one date. Several figures = sources disagree."""
+
+    date: dt.date
+    kind: Literal["stated", "arrival", "departure"]
+    figures: list[Figure]
+    event_id: str | None = None
+
+    @property
+    def disputed(self) -> bool:
+        return len(self.figures) > 1
+
+
+class EstimatePoint(Model):
+    """The running estimate of a contingent's strength just after ``date``."""
+
+    date: dt.date
+    low: float
+    high: float
+
+
+class Contingent(Model):
+    country: str  # ISO code, or "MIXED" for flows shared by several contributors
+    country_name: str
+    units: list[str] = Field(default_factory=list)
+    status: Literal["in theatre", "withdrawn", "pledged", "reported"]
+    first_arrival: dt.date | None = None
+    latest_stated: StrengthPoint | None = None
+    flows_since_stated: list[StrengthPoint] = Field(default_factory=list)
+    #: Latest stated strength plus arrivals minus departures since; a range when sources disagree.
+    estimate_low: float | None = None
+    estimate_high: float | None = None
+    series: list[StrengthPoint] = Field(default_factory=list)
+    estimates: list[EstimatePoint] = Field(default_factory=list)
+    planned: list[StrengthPoint] = Field(default_factory=list)
+
+
+class Forces(Model):
+    contingents: list[Contingent] = Field(default_factory=list)
+    total_low: float | None = None
+    total_high: float | None = None
+    stated_mission_totals: list[StrengthPoint] = Field(default_factory=list)
+
+
+class MandateAct(Model):
+    event_id: str
+    action: str
+    status: str
+    date: DateInterval | None
+    by: list[str] = Field(default_factory=list)
+    duration_months: int | None = None
+    sources: list[Source]
+
+
+class Mandate(Model):
+    status: Literal["active", "expiring", "expired", "ended", "not authorised", "unknown"]
+    authorised: MandateAct | None = None
+    renewals: list[MandateAct] = Field(default_factory=list)
+    current: MandateAct | None = None
+    expires: DateInterval | None = None
+    expiry_basis: str | None = None
+    expiry_sources: list[Source] = Field(default_factory=list)
+    days_until_expiry: int | None = None
+    renewal_expected: list[MandateAct] = Field(default_factory=list)
+    expiry_claims: list[MandateAct] = Field(default_factory=list)
+
+
+class MoneyItem(Model):
+    cls: str
+    donor: str | None = None
+    value: float
+    unit: str | None = None
+    per: str | None = None
+    period_count: float | None = None
+    usd: float | None = None
+    usd_per_month: float | None = None
+    first_reported: dt.date | None = None
+    sources: list[Source]
+
+
+class DonorTotal(Model):
+    donor: str
+    usd: float
+    items: list[MoneyItem]
+
+
+class Shortfall(Model):
+    usd: float
+    basis: str
+    sources: list[Source]
+
+
+class Money(Model):
+    costs: list[MoneyItem] = Field(default_factory=list)
+    #: The latest stated running cost in USD per month (several figures = disagreement).
+    monthly_cost_usd: list[Figure] = Field(default_factory=list)
+    pledges_by_donor: list[DonorTotal] = Field(default_factory=list)
+    contributions_by_donor: list[DonorTotal] = Field(default_factory=list)
+    pledged_total_usd: float | None = None
+    stated_shortfalls: list[MoneyItem] = Field(default_factory=list)
+    derived_shortfall: Shortfall | None = None
+    unconverted: list[MoneyItem] = Field(default_factory=list)
+
+
+class CapabilityGap(Model):
+    capability: str
+    first_reported: dt.date | None
+    last_reported: dt.date | None
+    sources: list[Source]
+
+
+class ControlStep(Model):
+    event_id: str
+    date: dt.date | None
+    direction: str
+    holder: Literal["mission and police", "armed groups", "unknown"]
+    actors: list[str] = Field(default_factory=list)
+    status: str
+    sources: list[Source]
+
+
+class TerritoryEntry(Model):
+    place: str
+    country: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    latest: ControlStep
+    trail: list[ControlStep] = Field(default_factory=list)
+
+
+class RoleEntry(Model):
+    role: str
+    first_reported: dt.date | None
+    last_reported: dt.date | None
+    sources: list[Source]
+
+
+class Person(Model):
+    name: str
+    current_roles: list[str]
+    roles: list[RoleEntry]
+
+
+class TimelineEvent(Model):
+    id: str
+    type: str
+    status: str
+    date: DateInterval | None = None
+    place: PlaceRef | None = None
+    actors: list[str] = Field(default_factory=list)
+    targets: list[str] = Field(default_factory=list)
+    quantities: list[Figure] = Field(default_factory=list)
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    sources: list[Source]
+    members: list[str] = Field(default_factory=list)
+
+
+class Contradiction(Model):
+    kind: str
+    subject: str
+    detail: str
+    claims: list[Figure]
+
+
+class MissionPicture(Model):
+    schema_: str = Field(default="missionwatch.picture/1", alias="schema")
+    as_of: dt.date
+    reports: int
+    mission: str
+    forces: Forces
+    mandate: Mandate
+    money: Money
+    capabilities: list[CapabilityGap]
+    territory: list[TerritoryEntry]
+    people: list[Person]
+    timeline: list[TimelineEvent]
+    contradictions: list[Contradiction]
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
