@@ -18,7 +18,6 @@ import re
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash
 
 from missionwatch.records import normalise_body
 
@@ -34,6 +33,8 @@ _WORD = re.compile(r"\w+")
 @lru_cache(maxsize=1)
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
     # Building the permutations is the costly part of a MinHash; do it once.
+    from datasketch import MinHash  # imported late: the package pulls in scipy (~1 s)
+
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
@@ -46,6 +47,8 @@ def shingles(body: str) -> set[bytes]:
 
 def signature(body: str) -> np.ndarray:
     """The MinHash values of ``body`` (NUM_PERM x uint32)."""
+    from datasketch import MinHash
+
     minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=_permutations())
     minhash.update_batch(sorted(shingles(body)))
     return np.asarray(minhash.hashvalues, dtype=np.uint32)

@@ -1,0 +1,175 @@
+"""Ingest: readers -> (skip what is stored) -> extraction -> store, one transaction per report.
+
+Already-stored bodies are recognised by sha256 *before* extraction, so
+re-ingesting a corpus costs a read and a hash per report, not a spaCy run.
+A report that cannot be read, extracted or stored is rejected with a
+catalogue error and the batch goes on.
+
+Readers, the extractor (spaCy) and the store are imported when first used:
+``import missionwatch`` binds ``missionwatch.ingest`` to the function below
+and must stay cheap for code that only wants the records or the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from missionwatch import settings
+from missionwatch.errors import MissionwatchError, ReaderError
+from missionwatch.records import Extraction, Report
+
+if TYPE_CHECKING:
+    from missionwatch.parallel import Executor
+    from missionwatch.store import Store
+
+#: Reports extracted together by the default in-process executor (``nlp.pipe``
+#: batching; a failing batch is redone report by report to find the culprit).
+CHUNK = 16
+
+
+@dataclass
+class IngestProgress:
+    """Where a running ingest is: passed to the ``progress`` callback after every report."""
+
+    inputs_done: int
+    inputs_total: int
+    reports_done: int
+    last: str
+
+
+@dataclass
+class IngestSummary:
+    stored: int = 0
+    duplicates: int = 0
+    near_duplicates: int = 0
+    rejected: list[MissionwatchError] = field(default_factory=list)
+    report_ids: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+
+ProgressCallback = Callable[[IngestProgress], None]
+
+
+def ingest(paths: Iterable[str | Path], store: Store, *, published: dt.date | None = None,
+           progress: ProgressCallback | None = None, max_bytes: int | None = None,
+           executor: Executor | None = None) -> IngestSummary:
+    """Read, extract and store every report under ``paths``.
+
+    Extraction runs on ``executor`` (default: in this process; see
+    ``missionwatch.parallel`` for process pools and Dask); writing stays here,
+    one transaction per report.
+    """
+    from missionwatch import readers
+    from missionwatch.parallel import InProcessExecutor
+
+    summary = IngestSummary()
+    tracker = _Tracker(readers.expand(paths), progress)
+    runner = executor or InProcessExecutor(batch_size=CHUNK)
+    for done in runner.extract(_new_reports(tracker, store, summary, published, max_bytes)):
+        if done.extraction is not None:
+            _store(store, done.report, done.extraction, summary)
+        elif done.failure is not None:
+            summary.rejected.append(done.failure.error(where=done.report.source or done.report.id))
+        tracker.report_done(done.report.source or done.report.id)
+    return summary
+
+
+class _Tracker:
+    """Counts inputs and reports for the progress callback."""
+
+    def __init__(self, inputs: list[Path | str | ReaderError], callback: ProgressCallback | None) -> None:
+        self.inputs = inputs
+        self.callback = callback
+        self.inputs_done = 0
+        self.reports_done = 0
+
+    def input_done(self, where: str) -> None:
+        self.inputs_done += 1
+        self._emit(where)
+
+    def report_done(self, where: str) -> None:
+        self.reports_done += 1
+        self._emit(where)
+
+    def _emit(self, where: str) -> None:
+        if self.callback is not None:
+            self.callback(IngestProgress(self.inputs_done, len(self.inputs), self.reports_done, where))
+
+
+def _new_reports(tracker: _Tracker, store: Store, summary: IngestSummary, published: dt.date | None,
+                 max_bytes: int | None) -> Iterator[Report]:
+    """Readable reports not stored yet; errors and exact duplicates are counted on the way."""
+    from missionwatch import readers
+
+    seen: set[str] = set()
+    limit = int(settings.get("max_report_bytes", max_bytes))
+    for target in tracker.inputs:
+        items: Iterable[Report | ReaderError]
+        if isinstance(target, ReaderError):
+            items = [target]
+        else:
+            items = readers.read_input(target, published=published, max_bytes=limit)
+        for item in items:
+            if isinstance(item, ReaderError):
+                summary.rejected.append(item)
+                tracker.report_done(item.where or "")
+            elif item.sha256 in seen or store.has_sha256(item.sha256):
+                summary.duplicates += 1
+                tracker.report_done(item.source or item.id)
+            else:
+                seen.add(item.sha256)
+                yield item
+        tracker.input_done(str(target))
+
+
+def _store(store: Store, report: Report, extraction: Extraction, summary: IngestSummary) -> None:
+    try:
+        result = store.add(report, extraction)
+    except MissionwatchError as exc:
+        if exc.code == "MW203":
+            raise  # the database is gone: nothing later can succeed either
+        summary.rejected.append(exc)
+        return
+    if result.status == "duplicate":
+        summary.duplicates += 1
+        return
+    summary.report_ids.append(result.report_id)
+    if result.status == "near_duplicate":
+        summary.near_duplicates += 1
+    else:
+        summary.stored += 1
+
+
+@dataclass
+class ReextractSummary:
+    updated: int = 0
+    rejected: list[MissionwatchError] = field(default_factory=list)
+
+
+def reextract(store: Store, *, progress: Callable[[int, int], None] | None = None,
+              executor: Executor | None = None) -> ReextractSummary:
+    """Re-extract every report whose extraction is missing or from another extractor version."""
+    from missionwatch.extract import EXTRACTOR_VERSION
+    from missionwatch.parallel import InProcessExecutor
+
+    summary = ReextractSummary()
+    stale = store.stale_report_ids(EXTRACTOR_VERSION)
+    runner = executor or InProcessExecutor(batch_size=CHUNK)
+    # Reports are fetched lazily, one at a time, as the executor asks for them.
+    reports = (store.get_report(report_id) for report_id in stale)
+    for number, done in enumerate(runner.extract(reports), start=1):
+        if done.extraction is not None:
+            store.replace_extraction(done.extraction)
+            summary.updated += 1
+        elif done.failure is not None:
+            summary.rejected.append(done.failure.error(where=done.report.id))
+        if progress is not None:
+            progress(number, len(stale))
+    return summary
