@@ -65,13 +65,13 @@ def reports(
         return
     table = Table(title=f"{len(found)} reports")
     _id_column(table)
-    table.add_column("published", no_wrap=True)
-    table.add_column("source", overflow="fold")
-    table.add_column("title", no_wrap=True, overflow="ellipsis")
+    table.add_column("published", no_wrap=True, min_width=10)
+    table.add_column("source", no_wrap=True, overflow="ellipsis", max_width=24)
+    table.add_column("title", overflow="fold", min_width=24, ratio=1)
     table.add_column("duplicate of", no_wrap=True)
     for info in found:
         r = info.report
-        title = r.title or r.body[:60].replace("\n", " ")
+        title = r.title or r.body[:70].replace("\n", " ")
         table.add_row(r.id, str(r.published or ""), r.source or "", title, info.duplicate_of or "")
     out.print(table)
 
