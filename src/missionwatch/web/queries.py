@@ -1,0 +1,407 @@
+"""The reads and writes the dashboard and API need, as SQLAlchemy over the store's tables.
+
+Filters run in SQL on the indexed fact tables (the machine's version). Analyst
+reviews are few, so they are laid over in Python: events touched by a review
+are taken out of the SQL result, corrected (or dropped, or added), filtered
+again with the same predicates, and merged back in date order. The machine's
+rows are never changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from missionwatch import review as rv
+from missionwatch.errors import MissionwatchError
+from missionwatch.records import Extraction, Report
+from missionwatch.store import search as fulltext
+from missionwatch.store.engine import SQLITE_BEGIN
+from missionwatch.store.models import (AuditRow, EntityRow, EventRow, ExtractionRow, PlaceRow, ReportRow,
+                                       ReviewRow, UserRow)
+from missionwatch.web.auth import ROLES, Principal, hash_token, new_token
+
+MAX_WINDOW = 20_000  # offset + limit: deeper paging needs narrower filters
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` literally anywhere (escape char ``\\``)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.casefold()}%"
+
+
+@dataclass
+class EventFilter:
+    types: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    place: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    actor: str | None = None
+    report_id: str | None = None
+
+    def sql(self) -> list[Any]:
+        e = EventRow
+        where: list[Any] = []
+        if self.types:
+            where.append(e.type.in_(self.types))
+        if self.statuses:
+            where.append(e.status.in_(self.statuses))
+        if self.date_from:
+            where.append(sa.func.coalesce(e.date_end, e.date_start) >= self.date_from)
+        if self.date_to:
+            where.append(e.date_start <= self.date_to)
+        if self.place:
+            where.append(sa.func.lower(e.place_name).like(like_pattern(self.place), escape="\\"))
+        if self.bbox:
+            west, south, east, north = self.bbox
+            where += [e.lat >= south, e.lat <= north, e.lon >= west, e.lon <= east]
+        if self.actor:
+            where.append(sa.func.lower(e.actors).like(like_pattern(self.actor), escape="\\"))
+        if self.report_id:
+            where.append(e.report_id == self.report_id)
+        return where
+
+    def matches(self, row: dict[str, Any]) -> bool:
+        if self.types and row["type"] not in self.types:
+            return False
+        if self.statuses and row["status"] not in self.statuses:
+            return False
+        start, end = row["date_start"], row["date_end"] or row["date_start"]
+        if self.date_from and (end is None or end < self.date_from):
+            return False
+        if self.date_to and (start is None or start > self.date_to):
+            return False
+        if self.place and self.place.casefold() not in (row["place_name"] or "").casefold():
+            return False
+        if self.bbox:
+            west, south, east, north = self.bbox
+            if row["lat"] is None or not (south <= row["lat"] <= north and west <= row["lon"] <= east):
+                return False
+        if self.actor and self.actor.casefold() not in (row["actors"] or "").casefold():
+            return False
+        return not (self.report_id and row["report_id"] != self.report_id)
+
+
+EVENT_COLUMNS = ("report_id", "fact_id", "type", "status", "date_start", "date_end", "precision",
+                 "place_name", "country", "lat", "lon", "actors", "targets", "confidence",
+                 "evidence_start", "evidence_end", "evidence_text")
+
+
+def _sort_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (row["date_start"] is None, row["date_start"] or dt.date.min, row["report_id"], row["fact_id"])
+
+
+class WebData:
+    """Everything the web layer reads or writes, over one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # ------------------------------------------------------------ reports
+    def report(self, report_id: str) -> tuple[Report, Extraction | None]:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(ReportRow).where(ReportRow.id == report_id)).mappings().first()
+            if row is None:
+                raise MissionwatchError("MW201", f"no report {report_id!r}")
+            contract = conn.execute(sa.select(ExtractionRow.contract)
+                                    .where(ExtractionRow.report_id == report_id)).scalar()
+        report = Report(id=row["id"], published=row["published"], title=row["title"], source=row["source"],
+                        url=row["url"], body=row["body"], sha256=row["sha256"], reader=row["reader"])
+        extraction = Extraction.from_contract(json.loads(contract)) if contract else None
+        return report, extraction
+
+    def reports(self, *, q: str | None, date_from: dt.date | None, date_to: dt.date | None,
+                limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
+        r = ReportRow
+        if q:
+            return self._search(q, date_from, date_to, limit, offset)
+        where: list[Any] = []
+        if date_from:
+            where.append(r.published >= date_from)
+        if date_to:
+            where.append(r.published <= date_to)
+        cols = [r.id, r.published, r.title, r.source, r.url, r.duplicate_of,
+                sa.func.substr(r.body, 1, 240).label("snippet")]
+        with self.engine.connect() as conn:
+            total = conn.execute(sa.select(sa.func.count()).select_from(r).where(*where)).scalar_one()
+            rows = conn.execute(sa.select(*cols).where(*where)
+                                .order_by(r.published.is_(None), r.published.desc(), r.id)
+                                .limit(limit).offset(offset)).mappings()
+            return total, [dict(x) for x in rows]
+
+    def _search(self, q: str, date_from: dt.date | None, date_to: dt.date | None,
+                limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
+        """Full-text search through the store (FTS5 / tsvector), best first, then date-filtered."""
+        if offset + limit > MAX_WINDOW:
+            raise MissionwatchError("MW301", f"offset + limit may not exceed {MAX_WINDOW}")
+        with self.engine.connect() as conn:
+            hits = fulltext.search(conn, q, MAX_WINDOW, 0)
+        hits = [h for h in hits if (not date_from or (h.published and h.published >= date_from))
+                and (not date_to or (h.published and h.published <= date_to))]
+        rows = [{"id": h.report_id, "published": h.published, "title": h.title, "source": h.source,
+                 "url": None, "duplicate_of": None, "snippet": h.snippet} for h in hits[offset:offset + limit]]
+        return len(hits), rows
+
+    # ------------------------------------------------------------ reviews
+    def reviews(self, report_ids: list[str] | None = None, limit: int | None = None) -> list[rv.Review]:
+        stmt = sa.select(ReviewRow).order_by(ReviewRow.created_at, ReviewRow.id)
+        if report_ids is not None:
+            stmt = stmt.where(ReviewRow.report_id.in_(report_ids))
+        with self.engine.connect() as conn:
+            return [rv.from_row(dict(x)) for x in conn.execute(stmt).mappings()]
+
+    def reviewed(self, report_id: str) -> tuple[Report, Extraction | None, Extraction | None, list[rv.Review]]:
+        """A report, its machine extraction, the reviewed one, and its reviews."""
+        report, extraction = self.report(report_id)
+        reviews = self.reviews([report_id])
+        reviewed = rv.apply_reviews(extraction, reviews) if extraction else None
+        return report, extraction, reviewed, reviews
+
+    def add_review(self, principal: Principal, *, report_id: str, kind: str, action: str,
+                   fact_id: str | None, value: dict[str, Any] | None, note: str | None) -> rv.Review:
+        """Validate and store one review and its audit row, in one transaction."""
+        if not principal.can_write:
+            raise MissionwatchError("MW303", f"role {principal.role!r} cannot write reviews")
+        report, extraction = self.report(report_id)
+        if extraction is None:
+            raise MissionwatchError("MW304", f"report {report_id} has not been extracted")
+        review, fact = rv.new_review(extraction, kind=kind, action=action, user=principal.name,
+                                     fact_id=fact_id, value=value, note=note)
+        with self.engine.connect().execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}) as conn, conn.begin():
+            previous = [rv.from_row(dict(x)) for x in conn.execute(
+                sa.select(ReviewRow).where(ReviewRow.report_id == report_id)
+                .order_by(ReviewRow.created_at, ReviewRow.id)).mappings()]
+            before_ex = rv.apply_reviews(extraction, previous)
+            rv.check_applies(extraction, previous, review)
+            values = rv.to_row(review)
+            values["created_at"] = review.created_at.replace(tzinfo=dt.UTC)
+            new_id = conn.execute(sa.insert(ReviewRow).values(**values).returning(ReviewRow.id)).scalar_one()
+            review.id = new_id
+            after_ex = rv.apply_reviews(extraction, [*previous, review])
+            before = after = None
+            if fact is not None:
+                prior = next((f for f in rv.facts_of(before_ex, kind) if f.id == fact.id), None)
+                before = rv.fact_snapshot(prior, before_ex) if prior is not None else {
+                    "rejected": True, **(rv.fact_snapshot(fact, extraction) or {})}
+                now = next((f for f in rv.facts_of(after_ex, kind) if f.id == fact.id), None)
+                after = rv.fact_snapshot(now, after_ex)
+                object_id = f"{report_id}/{fact.id}"
+            else:
+                added = next((e for e in after_ex.events if e.id == f"r{new_id}"), None)
+                after = rv.fact_snapshot(added, after_ex)
+                object_id = f"{report_id}/r{new_id}"
+            conn.execute(sa.insert(AuditRow).values(
+                at=review.created_at.replace(tzinfo=dt.UTC), actor=principal.name,
+                action=f"review.{action}", object_kind=kind, object_id=object_id,
+                before={"fact": before} if before is not None else None,
+                after={"fact": after, "review_id": new_id, "note": review.note}))
+        return review
+
+    # ------------------------------------------------------------ events
+    def events(self, flt: EventFilter, *, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
+        if offset + limit > MAX_WINDOW:
+            raise MissionwatchError("MW301", f"offset + limit may not exceed {MAX_WINDOW}; narrow the filters")
+        touched_keys, reviewed_rows = self._reviewed_event_rows()
+        e = EventRow
+        where = flt.sql()
+        if touched_keys:
+            where.append(sa.not_(sa.tuple_(e.report_id, e.fact_id).in_(sorted(touched_keys))))
+        cols = [getattr(e, c) for c in EVENT_COLUMNS]
+        with self.engine.connect() as conn:
+            total = conn.execute(sa.select(sa.func.count()).select_from(e).where(*where)).scalar_one()
+            rows = [dict(x) for x in conn.execute(
+                sa.select(*cols).where(*where)
+                .order_by(e.date_start.is_(None), e.date_start, e.report_id, e.fact_id)
+                .limit(offset + limit)).mappings()]
+        extra = [r for r in reviewed_rows if flt.matches(r)]
+        for r in rows:
+            r["review"] = None
+        merged = sorted(rows + extra, key=_sort_key)
+        return total + len(extra), merged[offset:offset + limit]
+
+    def _reviewed_event_rows(self) -> tuple[set[tuple[str, str]], list[dict[str, Any]]]:
+        """Keys of machine events a review touches, and the reviewed rows that replace them."""
+        reviews = [r for r in self.reviews() if r.kind == "event"]
+        if not reviews:
+            return set(), []
+        by_report: dict[str, list[rv.Review]] = {}
+        for r in reviews:
+            by_report.setdefault(r.report_id, []).append(r)
+        touched: set[tuple[str, str]] = set()
+        out: list[dict[str, Any]] = []
+        with self.engine.connect() as conn:
+            contracts = dict(conn.execute(sa.select(ExtractionRow.report_id, ExtractionRow.contract)
+                                          .where(ExtractionRow.report_id.in_(list(by_report)))).all())
+        for report_id, reviews_of in by_report.items():
+            if report_id not in contracts:
+                continue
+            machine = Extraction.from_contract(json.loads(contracts[report_id]))
+            reviewed = rv.apply_reviews(machine, reviews_of)
+            latest = rv.latest_per_fact(reviews_of, machine)
+            touched.update((report_id, fid) for kind, fid in latest if kind == "event")
+            for event in reviewed.events:
+                deciding = latest.get(("event", event.id))
+                if deciding is not None:
+                    out.append(event_row(reviewed, event, deciding.state))
+        return touched, out
+
+    def event(self, report_id: str, fact_id: str) -> dict[str, Any]:
+        """One event, reviewed, with its report, machine version and review history."""
+        try:
+            report, machine, reviewed, reviews = self.reviewed(report_id)
+        except MissionwatchError as exc:
+            raise MissionwatchError("MW202", f"no event {report_id}/{fact_id}") from exc
+        if machine is None:
+            raise MissionwatchError("MW202", f"no event {report_id}/{fact_id}")
+        machine_event = next((e for e in machine.events if e.id == fact_id), None)
+        reviewed_event = next((e for e in reviewed.events if e.id == fact_id), None) if reviewed else None
+        if machine_event is None and reviewed_event is None:
+            raise MissionwatchError("MW202", f"no event {report_id}/{fact_id}")
+        history = []
+        for r in reviews:
+            if r.kind != "event":
+                continue
+            if r.action == "add" and f"r{r.id}" == fact_id:
+                history.append(r)
+            elif machine_event is not None and rv.attach(machine, r) is machine_event:
+                history.append(r)
+        state = history[-1].state if history else None
+        shown = reviewed_event or machine_event
+        source = reviewed if reviewed_event is not None else machine
+        return {"report": report, "machine": machine_event, "event": shown, "state": state,
+                "history": history, "extraction": source,
+                "row": event_row(source, shown, state),
+                "machine_row": event_row(machine, machine_event, None) if machine_event else None}
+
+    # ------------------------------------------------------------ places, actors
+    def places(self, q: str | None, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
+        p = PlaceRow
+        where = [sa.func.lower(p.name).like(like_pattern(q), escape="\\")] if q else []
+        stmt = (sa.select(p.name, p.country, p.admin1, p.feature,
+                          sa.func.avg(p.lat).label("lat"), sa.func.avg(p.lon).label("lon"),
+                          sa.func.count(sa.distinct(p.report_id)).label("reports"))
+                .where(*where).group_by(p.name, p.country, p.admin1, p.feature))
+        return self._grouped(stmt, limit, offset, order=("reports", "name"))
+
+    def actors(self, q: str | None, type_: str | None, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
+        e = EntityRow
+        where: list[Any] = []
+        if q:
+            where.append(sa.func.lower(e.name).like(like_pattern(q), escape="\\"))
+        if type_:
+            where.append(e.type == type_)
+        stmt = (sa.select(e.name, e.type, sa.func.sum(e.mention_count).label("mentions"),
+                          sa.func.count(sa.distinct(e.report_id)).label("reports"))
+                .where(*where).group_by(e.name, e.type))
+        return self._grouped(stmt, limit, offset, order=("reports", "name"))
+
+    def _grouped(self, stmt: Any, limit: int, offset: int, order: tuple[str, str]) -> tuple[int, list[dict[str, Any]]]:
+        sub = stmt.subquery()
+        with self.engine.connect() as conn:
+            total = conn.execute(sa.select(sa.func.count()).select_from(sub)).scalar_one()
+            rows = conn.execute(sa.select(sub).order_by(sub.c[order[0]].desc(), sub.c[order[1]])
+                                .limit(limit).offset(offset)).mappings()
+            return total, [dict(x) for x in rows]
+
+    # ------------------------------------------------------------ all reviewed extractions
+    def pairs(self, reviewed: bool = True, batch: int = 200) -> Iterator[tuple[Report, Extraction]]:
+        """Every (report, extraction) pair, reviews laid over when ``reviewed``, in id order."""
+        reviews = self.reviews() if reviewed else []
+        by_report: dict[str, list[rv.Review]] = {}
+        for r in reviews:
+            by_report.setdefault(r.report_id, []).append(r)
+        last = ""
+        while True:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    sa.select(ReportRow.id, ReportRow.published, ReportRow.title, ReportRow.source,
+                              ReportRow.url, ReportRow.body, ReportRow.sha256, ReportRow.reader,
+                              ExtractionRow.contract)
+                    .join(ExtractionRow, ExtractionRow.report_id == ReportRow.id)
+                    .where(ReportRow.id > last).order_by(ReportRow.id).limit(batch)).mappings().all()
+            if not rows:
+                return
+            for row in rows:
+                report = Report(id=row["id"], published=row["published"], title=row["title"],
+                                source=row["source"], url=row["url"], body=row["body"],
+                                sha256=row["sha256"], reader=row["reader"])
+                extraction = Extraction.from_contract(json.loads(row["contract"]))
+                if row["id"] in by_report:
+                    extraction = rv.apply_reviews(extraction, by_report[row["id"]])
+                yield report, extraction
+            last = rows[-1]["id"]
+
+    # ------------------------------------------------------------ audit
+    def audit(self, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
+        with self.engine.connect() as conn:
+            total = conn.execute(sa.select(sa.func.count()).select_from(AuditRow)).scalar_one()
+            rows = conn.execute(sa.select(AuditRow).order_by(AuditRow.at.desc(), AuditRow.id.desc())
+                                .limit(limit).offset(offset)).mappings()
+            return total, [dict(x) for x in rows]
+
+    # ------------------------------------------------------------ users
+    def add_user(self, name: str, role: str) -> str:
+        """Create a user; returns the token (only its hash is stored)."""
+        name = name.strip()
+        if not name or len(name) > 200:
+            raise MissionwatchError("MW301", "a user name is 1 to 200 characters")
+        if role not in ROLES:
+            raise MissionwatchError("MW301", f"role {role!r} is not one of {', '.join(ROLES)}")
+        token = new_token()
+        try:
+            with self.engine.connect().execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}) as conn, \
+                    conn.begin():
+                conn.execute(sa.insert(UserRow).values(name=name, role=role, token_hash=hash_token(token),
+                                                       created_at=_utcnow()))
+                conn.execute(sa.insert(AuditRow).values(at=_utcnow(), actor="cli", action="user.add",
+                                                        object_kind="user", object_id=name,
+                                                        before=None, after={"name": name, "role": role}))
+        except IntegrityError as exc:
+            raise MissionwatchError("MW301", f"a user named {name!r} already exists") from exc
+        return token
+
+    def user_by_token(self, token: str | None) -> Principal | None:
+        if not token or len(token) > 200:
+            return None
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(UserRow.id, UserRow.name, UserRow.role)
+                               .where(UserRow.token_hash == hash_token(token))).first()
+        return Principal(row.id, row.name, row.role) if row else None
+
+    def user_by_id(self, user_id: int) -> Principal | None:
+        if user_id > 2**62:
+            return None
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(UserRow.id, UserRow.name, UserRow.role)
+                               .where(UserRow.id == user_id)).first()
+        return Principal(row.id, row.name, row.role) if row else None
+
+
+def event_row(extraction: Extraction, event: Any, state: str | None) -> dict[str, Any]:
+    """The flat form of an event (as in the events table) from an extraction."""
+    place = extraction.place(event.place)
+    names = [x.name for x in (extraction.entity(i) for i in event.actors) if x]
+    targets = [x.name for x in (extraction.entity(i) for i in event.targets) if x]
+    return {"report_id": extraction.report_id, "fact_id": event.id, "type": event.type,
+            "status": event.status,
+            "date_start": event.date.start if event.date else None,
+            "date_end": event.date.end if event.date else None,
+            "precision": event.date.precision if event.date else None,
+            "place_name": place.name if place else None, "country": place.country if place else None,
+            "lat": place.lat if place else None, "lon": place.lon if place else None,
+            "actors": "; ".join(names) or None, "targets": "; ".join(targets) or None,
+            "confidence": event.confidence, "evidence_start": event.evidence.start,
+            "evidence_end": event.evidence.end, "evidence_text": event.evidence.text, "review": state}
