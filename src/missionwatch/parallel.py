@@ -38,6 +38,8 @@ DEFAULT_BATCH_SIZE = 8
 #: needs a few hundred MB; a worker that leaks past this is restarted by its
 #: nanny instead of taking the machine down.
 DEFAULT_DASK_MEMORY_LIMIT = "1.5GiB"
+#: Catalogue errors that are the installation's fault, not the report's: they end the run.
+STOP_CODES = frozenset({"MW402"})
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,8 @@ class ExtractionFailure:
     code: str
     message: str
 
-    def error(self) -> MissionwatchError:
-        return MissionwatchError(self.code, self.message, where=self.report_id)
+    def error(self, where: str | None = None) -> MissionwatchError:
+        return MissionwatchError(self.code, self.message, where=where or self.report_id)
 
 
 @dataclass(frozen=True)
@@ -78,23 +80,28 @@ def _extract_one(report: Report) -> Outcome:
     try:
         return next(extract_many([report], batch_size=1))
     except MissionwatchError as exc:
+        if exc.code in STOP_CODES:
+            raise
         return ExtractionFailure(report.id, exc.code, exc.message)
-    except Exception as exc:
-        # A bug, not bad input: let it stop the run, but say which report found it.
-        exc.add_note(f"while extracting report {report.id}")
-        raise
+    except Exception as exc:  # noqa: BLE001 - an extractor bug rejects one report (MW112), as in ingest
+        return ExtractionFailure(report.id, "MW112", f"{type(exc).__name__}: {exc}")
 
 
 def extract_batch(reports: list[Report]) -> list[Outcome]:
     """Extract a batch with ``nlp.pipe``; the unit of work every executor ships.
 
-    One rejected report must not cost the batch: on any error the batch is
-    redone one report at a time, which finds the culprit and keeps the rest.
+    One bad report must not cost the batch: on any error the batch is redone
+    one report at a time, which finds the culprit and keeps the rest. Errors
+    that are nobody's report's fault (no model) stop the run instead.
     """
     try:
         return list(extract_many(reports, batch_size=len(reports)))
-    except Exception:
-        return [_extract_one(r) for r in reports]
+    except MissionwatchError as exc:
+        if exc.code in STOP_CODES:
+            raise
+    except Exception:  # noqa: BLE001 - isolated below
+        pass
+    return [_extract_one(r) for r in reports]
 
 
 def warm_worker() -> str:
