@@ -219,7 +219,7 @@ class _Fold:
                 figures = _figures((p.value, None, p.source) for p in claims)
                 points[country].append(StrengthPoint(date=date, kind="stated", figures=figures))
                 for p in claims:
-                    if p.unit:
+                    if p.unit and norm(p.unit) != norm(k.contributor_name(country)):
                         units[country].setdefault(norm(p.unit), p.unit)
                 if len(figures) > 1:
                     self.contradictions.append(Contradiction(
@@ -240,7 +240,7 @@ class _Fold:
             country = countries.pop() if len(countries) == 1 else "MIXED"
             for mem in m.members:
                 for a in mem.actors:
-                    if a.country and (a.country == country or country == "MIXED"):
+                    if a.country and a.type != "COUNTRY" and (a.country == country or country == "MIXED"):
                         units[country].setdefault(norm(a.name), a.name)
             when = m.when
             if when is None:

@@ -1,0 +1,166 @@
+"""The picture over a store, recomputed incrementally.
+
+Per-report contributions are cached in the ``mission_contributions`` table,
+which this module owns (created on first use; it is a cache: dropping it only
+costs a recompute). A cached row is valid for a key made of the report's
+extractor version and extraction time, the hash of its reviews and the
+reducer version. ``MissionService.refresh()`` asks the store for those keys
+(one narrow query), and only reports whose key changed are reduced again;
+the rest are read from the cache, or, in a long-running process (the web
+server), kept in memory and not touched at all. Event merging is incremental
+too (see ``timeline``), so one new report costs one reduction plus a few
+comparisons within its type-and-month blocks, then the fold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, delete, insert, select
+
+from missionwatch.errors import QueryError
+from missionwatch.mission.contributions import contributions_of
+from missionwatch.mission.model import CONTRIBUTION_VERSION, Contribution, MissionPicture
+from missionwatch.mission.picture import PictureState
+from missionwatch.mission.timeline import Edge
+from missionwatch.mission.model import EventClaim
+
+if TYPE_CHECKING:
+    from missionwatch.store import Store
+
+_metadata = MetaData()
+CACHE = Table(
+    "mission_contributions", _metadata,
+    Column("report_id", String(128), primary_key=True),
+    Column("cache_key", String(512), nullable=False),
+    Column("contribution", Text, nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+)
+_BATCH = 500
+
+
+@dataclass
+class RefreshStats:
+    reports: int = 0
+    unchanged: int = 0   # kept in memory
+    from_cache: int = 0  # read from the cache table
+    computed: int = 0    # reduced from the extraction
+    removed: int = 0
+
+
+def _review_stamp(rows: Iterable[Any]) -> str:
+    payload = sorted(f"{r.id}|{r.action}|{r.fact_fingerprint}|{json.dumps(r.corrected, sort_keys=True)}|"
+                     f"{r.created_at}" for r in rows)
+    return hashlib.sha256("\n".join(payload).encode()).hexdigest()[:16] if payload else "none"
+
+
+class MissionService:
+    """Holds a ``PictureState`` in step with a store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.state = PictureState()
+        self.keys: dict[str, str] = {}
+        CACHE.create(store.engine, checkfirst=True)
+
+    # ---------------------------------------------------------------- keys
+    def _current_keys(self) -> tuple[dict[str, str], dict[str, list[Any]]]:
+        from missionwatch.store.models import ExtractionRow
+
+        reviews: dict[str, list[Any]] = defaultdict(list)
+        for review in self.store.list_reviews():
+            reviews[review.report_id].append(review)
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(select(ExtractionRow.report_id, ExtractionRow.extractor_version,
+                                       ExtractionRow.extracted_at)).all()
+        keys = {r.report_id: f"{r.extractor_version}|{r.extracted_at.isoformat()}|"
+                             f"{_review_stamp(reviews.get(r.report_id, []))}|{CONTRIBUTION_VERSION}"
+                for r in rows}
+        return keys, reviews
+
+    # ---------------------------------------------------------------- refresh
+    def refresh(self) -> RefreshStats:
+        keys, reviews = self._current_keys()
+        stats = RefreshStats(reports=len(keys))
+        for gone in set(self.keys) - set(keys):
+            self.state.remove(gone)
+            del self.keys[gone]
+            stats.removed += 1
+        todo = [rid for rid, key in keys.items() if self.keys.get(rid) != key]
+        stats.unchanged = len(keys) - len(todo)
+        cached = self._read_cache(todo, keys)
+        fresh: list[Contribution] = []
+        for rid in todo:
+            contribution = cached.get(rid)
+            if contribution is None:
+                contribution = self._reduce(rid, keys[rid], reviews.get(rid, []))
+                if contribution is None:
+                    continue
+                fresh.append(contribution)
+                stats.computed += 1
+            else:
+                stats.from_cache += 1
+            self.state.add(contribution)
+            self.keys[rid] = keys[rid]
+        self._write_cache(fresh)
+        return stats
+
+    def _reduce(self, report_id: str, key: str, reviews: list[Any]) -> Contribution | None:
+        from missionwatch import review as review_layer
+
+        extraction = self.store.get_extraction(report_id)
+        if extraction is None:
+            return None
+        body = self.store.get_report(report_id).body
+        if reviews:
+            extraction = review_layer.apply_reviews(extraction, [review_layer.from_row(r) for r in reviews])
+        return contributions_of(extraction, body).model_copy(update={"cache_key": key})
+
+    def _read_cache(self, report_ids: list[str], keys: dict[str, str]) -> dict[str, Contribution]:
+        out: dict[str, Contribution] = {}
+        if not report_ids:
+            return out
+        wanted = set(report_ids)
+        with self.store.engine.connect() as conn:
+            if len(report_ids) > 4 * _BATCH:  # most of the table: one scan beats many IN lists
+                batches: list[Any] = [conn.execute(select(CACHE))]
+            else:
+                batches = [conn.execute(select(CACHE).where(CACHE.c.report_id.in_(report_ids[i:i + _BATCH])))
+                           for i in range(0, len(report_ids), _BATCH)]
+            for result in batches:
+                for row in result:
+                    if row.report_id in wanted and row.cache_key == keys[row.report_id]:
+                        out[row.report_id] = Contribution.model_validate_json(row.contribution)
+        return out
+
+    def _write_cache(self, contributions: list[Contribution]) -> None:
+        if not contributions:
+            return
+        now = dt.datetime.now(dt.UTC)
+        with self.store.engine.begin() as conn:
+            for i in range(0, len(contributions), _BATCH):
+                chunk = contributions[i:i + _BATCH]
+                conn.execute(delete(CACHE).where(CACHE.c.report_id.in_([c.report_id for c in chunk])))
+                conn.execute(insert(CACHE), [{"report_id": c.report_id, "cache_key": c.cache_key,
+                                              "contribution": c.model_dump_json(), "computed_at": now}
+                                             for c in chunk])
+
+    # ---------------------------------------------------------------- queries
+    def picture(self, as_of: dt.date) -> MissionPicture:
+        self.refresh()
+        return self.state.picture(as_of)
+
+    def why(self, event_id: str) -> tuple[list[EventClaim], list[Edge]]:
+        """The member claims of a merged event and the matches that joined them (MW202 if unknown)."""
+        self.refresh()
+        found = self.state.timeline.explain(event_id)
+        if found is None:
+            raise QueryError("MW202", f"no merged event {event_id!r} (ids look like ev-0123456789 or "
+                                      "REPORT:EVENT)", where=event_id)
+        return found
