@@ -32,8 +32,11 @@ def check_not_empty(data: bytes, where: str) -> None:
 def looks_binary(data: bytes) -> bool:
     if data.startswith(_UTF16_BOMS):
         return False
+    # Any NUL byte means binary: text never has one, and PostgreSQL cannot store it.
+    if b"\x00" in data:
+        return True
     head = data[:8192]
-    if head.startswith(_BINARY_MAGIC) or b"\x00" in head:
+    if head.startswith(_BINARY_MAGIC):
         return True
     controls = sum(head.count(bytes([c])) for c in _CONTROL)
     return controls > len(head) * 0.1

@@ -47,6 +47,8 @@ def _report(line: str, where: str, item: Input) -> Report:
     text = data.get("text")
     if not isinstance(text, str) or not text.strip():
         raise ReaderError("MW106", 'the "text" field is missing or empty', where=where)
+    if any(isinstance(v, str) and "\x00" in v for v in data.values()):
+        raise ReaderError("MW102", "the line contains NUL characters, which text never has", where=where)
     return Report.build(body=text, reader=NAME, published=_published(data, where, item),
                         title=_optional_str(data, "title", where), url=_optional_str(data, "url", where),
                         id=_optional_str(data, "id", where), source=item.source)

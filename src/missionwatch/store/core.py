@@ -184,8 +184,7 @@ class Store:
     def _info(row: Any) -> ReportInfo:
         report = Report(id=row.id, sha256=row.sha256, published=row.published, title=row.title,
                         source=row.source, url=row.url, reader=row.reader, body=row.body)
-        ingested = row.ingested_at if row.ingested_at.tzinfo else row.ingested_at.replace(tzinfo=dt.UTC)
-        return ReportInfo(report=report, ingested_at=ingested, duplicate_of=row.duplicate_of,
+        return ReportInfo(report=report, ingested_at=row.ingested_at, duplicate_of=row.duplicate_of,
                           duplicate_similarity=row.duplicate_similarity,
                           extractor_version=row.extractor_version)
 

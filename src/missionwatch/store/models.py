@@ -15,9 +15,33 @@ from __future__ import annotations
 
 import datetime as dt
 
+from typing import Any
+
 from sqlalchemy import (JSON, BigInteger, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary,
                         SmallInteger, String, Text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timestamps are stored and returned in UTC, aware, on every back-end.
+
+    SQLite has no time zones and hands back naive values; without this the
+    same record would compare unequal depending on the back-end.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use an aware UTC datetime")
+        return value.astimezone(dt.UTC) if value is not None else None
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class Base(DeclarativeBase):
@@ -42,7 +66,7 @@ class ReportRow(Base):
     url: Mapped[str | None] = mapped_column(Text)
     reader: Mapped[str] = mapped_column(String(32))
     body: Mapped[str] = mapped_column(Text)
-    ingested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    ingested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     duplicate_of: Mapped[str | None] = mapped_column(String(128), ForeignKey("reports.id"), index=True)
     duplicate_similarity: Mapped[float | None] = mapped_column(Float)
     #: MinHash signature (128 x uint32), kept to verify LSH candidates without re-reading bodies.
@@ -66,7 +90,7 @@ class ExtractionRow(Base):
     extractor_version: Mapped[str] = mapped_column(String(200), index=True)
     #: ``Extraction.to_contract()`` as JSON text: the source of truth for the fact tables.
     contract: Mapped[str] = mapped_column(Text)
-    extracted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    extracted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 class EntityRow(Base):
@@ -154,7 +178,7 @@ class UserRow(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     role: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(128), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 class ReviewRow(Base):
@@ -169,7 +193,7 @@ class ReviewRow(Base):
     corrected: Mapped[dict | None] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 class AuditRow(Base):
@@ -177,7 +201,7 @@ class AuditRow(Base):
     __table_args__ = (Index("ix_audit_object", "object_kind", "object_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(64))
     object_kind: Mapped[str] = mapped_column(String(32))
