@@ -244,11 +244,17 @@ def _analyse(doc: Doc) -> Analysis:
         elif not _cap(surface):
             continue
         raw.append((s, e, kind, payload, alias))
-    raw.sort(key=lambda r: (-(r[1] - r[0]), r[0], ["actor", "acronym", "country", "place"].index(r[2])))
+    for match_id, s, e in m.descriptors(doc):
+        raw.append((s, e, "descriptor", doc.vocab.strings[match_id].split("|", 1)[1], ""))
+    order = ["actor", "acronym", "descriptor", "country", "place"]
+    raw.sort(key=lambda r: (-(r[1] - r[0]), r[0], order.index(r[2])))
     for s, e, kind, payload, _alias in raw:
         if _overlaps(s, e, taken):
             continue
         span = doc[s:e]
+        if kind == "descriptor":
+            _descriptor(doc, s, e, payload, mentions, taken)
+            continue
         if kind in ("actor", "acronym"):
             actor = kb.actors[payload]
             if actor.place_ambiguous and not _followed_by(doc, e, kb.group_nouns):
@@ -284,25 +290,6 @@ def _analyse(doc: Doc) -> Analysis:
                 taken.append((s, e + 1))
                 continue
         taken.append((s, e))
-
-    # ---- 2. generic mission descriptions
-    desc = sorted(m.descriptors(doc), key=lambda r: (-(r[2] - r[1]), r[1]))
-    for match_id, s, e in desc:
-        if _overlaps(s, e, taken):
-            continue
-        target = doc.vocab.strings[match_id].split("|", 1)[1]
-        actor = kb.by_name.get(gz.key(target))
-        if actor is None:
-            continue
-        span = doc[s:e]
-        mentions.append(Mention(span.start_char, span.end_char, "MISSION", f"kb:{actor.idx}", actor.name,
-                                "descriptor", tok_start=s, tok_end=e))
-        taken.append((s, e))
-        # the leading country of "Kenya-led ..." is a country mention too (not a place)
-        iso2 = gz.country_by_key().get(gz.key(doc[s].text))
-        if iso2 and doc[s].text[:1].isupper():
-            mentions.append(Mention(doc[s].idx, doc[s].idx + len(doc[s].text), "COUNTRY", f"country:{iso2}",
-                                    gz.countries()[iso2].name, "descriptor", tok_start=s, tok_end=s + 1))
 
     # ---- 3. demonyms: forces and countries
     dem = gz.demonyms()
@@ -354,11 +341,27 @@ def _analyse(doc: Doc) -> Analysis:
 
     # ---- 6. statistical NER
     persons: list[tuple[Span, str]] = []
+    soft: list[tuple[int, int]] = []  # NER organisations: persons may still claim them
     for ent in doc.ents:
         if ent.label_ not in _PLACE_LIKE_LABELS:
             continue
         span = _trim(ent)
-        if span is None or _overlaps(span.start, span.end, taken):
+        if span is None or _overlaps(span.start, span.end, soft):
+            continue
+        label = ent.label_
+        if label in {"GPE", "LOC", "FAC"}:
+            grown = _grow(span)
+            if grown is not None and not _overlaps(span.start, span.end, taken):
+                place = gz.resolve(grown.text, weights)
+                if place is not None and place.source != "country":
+                    # the grown name wins over a country inside it ("Port of Spain")
+                    inner = (grown.start_char, grown.end_char)
+                    mentions = [mt for mt in mentions if not (mt.type == "COUNTRY" and _overlaps(mt.start, mt.end, [inner]))]
+                    places = [ph for ph in places if not _overlaps(ph.start, ph.end, [inner])]
+                    places.append(PlaceHit(grown.start_char, grown.end_char, place, "ner"))
+                    taken.append((grown.start, grown.end))
+                    continue
+        if _overlaps(span.start, span.end, taken):
             continue
         label = ent.label_
         low = span.text.lower()
@@ -373,7 +376,7 @@ def _analyse(doc: Doc) -> Analysis:
         if label == "PERSON":
             persons.append((span, "ner"))
         elif label == "ORG":
-            if not _cap(span.text) or len(span.text) < 2:
+            if not _cap(span.text) or len(span.text) < 2 or low in kb.titles:
                 continue
             if _followed_by(doc, span.end, kb.group_nouns):
                 mentions.append(Mention(span.start_char, span.end_char, "ARMED_GROUP", f"group:{gz.key(span.text)}",
@@ -381,14 +384,35 @@ def _analyse(doc: Doc) -> Analysis:
             else:
                 mentions.append(Mention(span.start_char, span.end_char, "ORG", f"org:{gz.key(span.text)}",
                                         span.text, "ner", tok_start=span.start, tok_end=span.end))
-            taken.append((span.start, span.end))
+            soft.append((span.start, span.end))
     # KB persons found by the phrase matcher are persons too (for titles and coreference)
     kb_persons = [mt for mt in mentions if mt.type == "PERSON"]
     mentions = [mt for mt in mentions if mt.type != "PERSON"]
     for mt in kb_persons:
         persons.append((doc[mt.tok_start:mt.tok_end], mt.key))
-    mentions.extend(_persons(doc, persons, taken, places))
+    person_mentions, person_chars = _persons(doc, persons, taken, places)
+    # an organisation the tagger saw in a person's title or name is not one ("Interior Cabinet")
+    mentions = [mt for mt in mentions
+                if not (mt.source == "ner" and _overlaps(mt.start, mt.end, person_chars))]
+    mentions.extend(person_mentions)
     return Analysis(mentions=mentions, places=places, weights=dict(weights))
+
+
+def _descriptor(doc: Doc, s: int, e: int, target: str, mentions: list[Mention],
+                taken: list[tuple[int, int]]) -> None:
+    """A generic description of a known mission ("the Kenya-led multinational force")."""
+    actor = knowledge().by_name.get(gz.key(target))
+    if actor is None:
+        return
+    span = doc[s:e]
+    mentions.append(Mention(span.start_char, span.end_char, "MISSION", f"kb:{actor.idx}", actor.name,
+                            "descriptor", tok_start=s, tok_end=e))
+    taken.append((s, e))
+    # the leading country of "Kenya-led ..." is a country mention too (not a place)
+    iso2 = gz.country_by_key().get(gz.key(doc[s].text))
+    if iso2 and doc[s].text[:1].isupper():
+        mentions.append(Mention(doc[s].idx, doc[s].idx + len(doc[s].text), "COUNTRY", f"country:{iso2}",
+                                gz.countries()[iso2].name, "descriptor", tok_start=s, tok_end=s + 1))
 
 
 def _followed_by(doc: Doc, i: int, nouns: tuple[str, ...]) -> bool:
@@ -490,7 +514,8 @@ def _gang_names(doc: Doc, taken: list[tuple[int, int]], mentions: list[Mention],
         parts: list[list[int]] = [[]]
         while j >= 0:
             t = doc[j]
-            if t.text[:1].isupper() or (t.like_num and parts[-1]) or (t.text in _HYPHENS and not t.whitespace_):
+            name_num = t.like_num and j > 0 and doc[j - 1].text[:1].isupper() and doc[j - 1].is_alpha
+            if t.text[:1].isupper() or name_num or (t.text in _HYPHENS and not t.whitespace_):
                 parts[-1].insert(0, j)
             elif t.lower_ in {"and", "&"} and parts[-1]:
                 parts.append([])
@@ -611,17 +636,35 @@ def _title_prefix(doc: Doc, s: int, e: int) -> tuple[int, str | None, bool]:
     return s, role, found
 
 
+def _extend_left(doc: Doc, s: int, taken: list[tuple[int, int]]) -> int:
+    """Grow a name leftwards over first names the tagger left out ("Marie-Ange" + "Joseph")."""
+    kb = knowledge()
+    dem = gz.demonyms()
+    while s > 0:
+        prev = doc[s - 1]
+        if (prev.text in _HYPHENS and not prev.whitespace_ and s > 1 and not doc[s - 2].whitespace_
+                and doc[s - 2].text[:1].isupper() and doc[s - 2].is_alpha):
+            s -= 2
+        elif (_is_name_token(prev) and prev.lower_ not in kb.titles and prev.text not in dem
+              and not (prev.is_sent_start and prev.pos_ != "PROPN") and not _overlaps(s - 1, s, taken)):
+            s -= 1
+        else:
+            break
+    return s
+
+
 def _is_name_token(tok: Any) -> bool:
     return tok.is_alpha and tok.text[:1].isupper() and not tok.is_upper and tok.pos_ == "PROPN"
 
 
 def _persons(doc: Doc, spans: list[tuple[Span, str]], taken: list[tuple[int, int]],
-             places: list[PlaceHit]) -> list[Mention]:
+             places: list[PlaceHit]) -> tuple[list[Mention], list[tuple[int, int]]]:
     kb = knowledge()
     dem = gz.demonyms()
     place_chars = [(p.start, p.end) for p in places]
     found: list[PersonMention] = []
     claimed: list[tuple[int, int]] = []
+    title_chars: list[tuple[int, int]] = []
     for span, source in sorted(spans, key=lambda x: x[0].start):
         s, e = span.start, span.end
         kb_key = source if source.startswith("kb:") else None
@@ -640,15 +683,9 @@ def _persons(doc: Doc, spans: list[tuple[Span, str]], taken: list[tuple[int, int
             toks = [i for i in toks if i < qs[0] or i > qs[1]]
         if kb_key is None:
             # grow over name pieces the tagger split off: "Marie-Ange" + "Joseph", "Alix Didier" + "Fils-Aimé"
-            while s > 0 and (doc[s - 1].text in _HYPHENS and not doc[s - 1].whitespace_ and s > 1
-                             and not doc[s - 2].whitespace_ and doc[s - 2].text[:1].isupper()):
-                s -= 2
-                toks = [s, s + 1] + toks
-            while (s > 0 and _is_name_token(doc[s - 1]) and doc[s - 1].lower_ not in kb.titles
-                   and not doc[s - 1].is_sent_start and doc[s - 1].text not in dem
-                   and not _overlaps(s - 1, s, taken)):
-                s -= 1
-                toks.insert(0, s)
+            new_s = _extend_left(doc, s, taken)
+            toks = list(range(new_s, s)) + toks
+            s = new_s
             while e < len(doc):
                 t = doc[e]
                 if (t.text in _HYPHENS and not doc[e - 1].whitespace_ and not t.whitespace_
@@ -682,7 +719,7 @@ def _persons(doc: Doc, spans: list[tuple[Span, str]], taken: list[tuple[int, int
                 continue
             if len(words) == 1 and doc[toks[0]].is_sent_start and doc[toks[0]].pos_ != "PROPN":
                 continue
-            actor = kb.by_name.get(gz.key(text))
+            actor = kb.by_name.get(gz.key(text)) or _short_forms().get(text)
             if actor is not None:
                 if actor.type != "PERSON":
                     continue
@@ -704,7 +741,23 @@ def _persons(doc: Doc, spans: list[tuple[Span, str]], taken: list[tuple[int, int
             country = _country_before(doc, toks[0] - 1 if before is None else before[0])
         found.append(PersonMention(start_char, end_char, words, kb_key, role, country, titled, nickname))
         claimed.append((toks[0], toks[-1] + 1))
-    return _cluster_persons(doc, found, taken, claimed)
+        if titled:
+            title_chars.append((end_char - len(titled), end_char))
+    out = _cluster_persons(doc, found, taken, claimed)
+    return out, title_chars + [(m.start, m.end) for m in out]
+
+
+@lru_cache(maxsize=1)
+def _short_forms() -> dict[str, Actor]:
+    """Surname forms of known persons that belong to one person only ("Guterres", "Kindiki")."""
+    counts: Counter[str] = Counter()
+    owner: dict[str, Actor] = {}
+    for a in knowledge().actors:
+        if a.type == "PERSON":
+            for f in a.short:
+                counts[f] += 1
+                owner[f] = a
+    return {f: a for f, a in owner.items() if counts[f] == 1}
 
 
 def _country_before(doc: Doc, i: int) -> str | None:
@@ -728,6 +781,7 @@ class Cluster:
     mentions: list[tuple[int, int]]
     aliases: list[str]
     attributes: dict[str, Any]
+    text_role: str | None = None
 
 
 def _cluster_persons(doc: Doc, found: list[PersonMention], taken: list[tuple[int, int]],
@@ -780,8 +834,26 @@ def _cluster_persons(doc: Doc, found: list[PersonMention], taken: list[tuple[int
             c.aliases.append(pm.nickname)
         if pm.role:
             c.attributes["role"] = pm.role
+            c.text_role = pm.role
         if pm.country:
             c.attributes["country"] = pm.country
+
+    # a person the tagger only saw by one name may be named in full elsewhere ("Marie-Ange Joseph")
+    for c in clusters:
+        if len(c.tokens) != 1 or c.key.startswith("kb:"):
+            continue
+        for tok in doc:
+            if tok.text != c.name or _overlaps(tok.i, tok.i + 1, taken):
+                continue
+            s = _extend_left(doc, tok.i, taken)
+            if s < tok.i and not _overlaps(s, tok.i + 1, claimed):
+                full = doc[s:tok.i + 1]
+                c.name = full.text
+                c.tokens = full.text.replace("-", " ").split()
+                c.mentions.append((full.start_char, full.end_char))
+                c.aliases.append(full.text)
+                claimed.append((s, tok.i + 1))
+                break
 
     # further mentions: surnames and known short forms the tagger missed ("Kindiki", "Mr Holness")
     text = doc.text
@@ -805,9 +877,12 @@ def _cluster_persons(doc: Doc, found: list[PersonMention], taken: list[tuple[int
                 c.aliases.append(form)
                 occupied.append((s, e))
     # "the President", "the Prime Minister": the one person of the report with that role
-    roles = Counter(c.attributes.get("role") for c in clusters if c.attributes.get("role"))
+    roles = Counter(c.text_role for c in clusters if c.text_role)
+    use_text = bool(roles)
+    if not use_text:
+        roles = Counter(c.attributes.get("role") for c in clusters if c.attributes.get("role"))
     for c in clusters:
-        role = c.attributes.get("role")
+        role = c.text_role if use_text else c.attributes.get("role")
         if not role or roles[role] != 1 or len(role.split()) > 3:
             continue
         for mt in re.finditer(r"\b[Tt]he (" + re.escape(role) + r")\b(?!\s+(?:of|[A-Z]))", text):
