@@ -40,7 +40,8 @@ def test_refresh_recomputes_only_what_changed(db_url):
 
         observer = store.get_extraction("s3_guatemalans_observer")
         assert observer is not None
-        review, _ = review_layer.new_review(observer, kind="quantity", action="reject", user="ana", fact_id="q2")
+        review, _ = review_layer.new_review(observer, kind="quantity", action="reject", user="ana", fact_id="q2",
+                                            now=dt.datetime.now(dt.UTC))
         store.add_review(Review(**review_layer.to_row(review)))
         assert service.refresh().computed == 1
         kenya = next(c for c in service.state.picture(dt.date(2025, 2, 20)).forces.contingents
