@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 
@@ -18,9 +19,10 @@ from missionwatch.parallel import (
     InProcessExecutor,
     LocalPoolExecutor,
     batched,
+    extract_batch,
     make_executor,
 )
-from missionwatch.records import Report
+from missionwatch.records import Extraction, Report
 
 BODIES = [
     "President William Ruto visited Kenyan police officers in Port-au-Prince on Saturday.",
@@ -90,3 +92,24 @@ def test_batched_reads_lazily_and_keeps_the_tail() -> None:
     assert next(stream) == [0, 1]
     assert next(stream) == [2, 3]
     assert list(batched(range(5), 2))[-1] == [4]
+
+
+def test_ingest_with_two_workers_stores_what_in_process_extraction_gives(db_url: str, tmp_path: Path) -> None:
+    """The CLI path end to end: ``ingest(workers=2)`` stores the reference contract JSON."""
+    from missionwatch.ingest import ingest
+    from missionwatch.readers import read_paths
+    from missionwatch.store import Store
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for report in _reports()[:4]:
+        (inputs / f"{report.id}.txt").write_text(f"date {report.published} {report.body}", encoding="utf-8")
+    reports = [r for r in read_paths([inputs]) if isinstance(r, Report)]
+    expected = {x.report_id: json.dumps(x.to_contract(), sort_keys=True)
+                for x in extract_batch(reports) if isinstance(x, Extraction)}
+    with Store.open(db_url) as store:
+        summary = ingest([inputs], store, workers=2)
+        stored = {rid: store.get_extraction(rid) for rid in summary.report_ids}
+    assert {rid: json.dumps(x.to_contract(), sort_keys=True) for rid, x in stored.items() if x} == expected
+    # A report the extractor rejects is rejected the same way in a worker.
+    assert len(summary.rejected) == len(reports) - len(expected)

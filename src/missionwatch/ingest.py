@@ -59,25 +59,34 @@ ProgressCallback = Callable[[IngestProgress], None]
 
 def ingest(paths: Iterable[str | Path], store: Store, *, published: dt.date | None = None,
            progress: ProgressCallback | None = None, max_bytes: int | None = None,
-           executor: Executor | None = None) -> IngestSummary:
+           executor: Executor | None = None, workers: int | None = None,
+           dask: str | None = None) -> IngestSummary:
     """Read, extract and store every report under ``paths``.
 
-    Extraction runs on ``executor`` (default: in this process; see
-    ``missionwatch.parallel`` for process pools and Dask); writing stays here,
-    one transaction per report.
+    Extraction runs on ``executor`` if given, else on one built from
+    ``workers`` (local processes; setting ``workers``) or ``dask`` (a
+    scheduler address or ``"local"``), else in this process; see
+    ``missionwatch.parallel``. Writing stays here, one transaction per report.
     """
     from missionwatch import readers
-    from missionwatch.parallel import InProcessExecutor
+    from missionwatch.parallel import make_executor
 
     summary = IngestSummary()
     tracker = _Tracker(readers.expand(paths), progress)
-    runner = executor or InProcessExecutor(batch_size=CHUNK)
-    for done in runner.extract(_new_reports(tracker, store, summary, published, max_bytes)):
-        if done.extraction is not None:
-            _store(store, done.report, done.extraction, summary)
-        elif done.failure is not None:
-            summary.rejected.append(done.failure.error(where=done.report.source or done.report.id))
-        tracker.report_done(done.report.source or done.report.id)
+    # An executor we build we also close (worker processes, a LocalCluster);
+    # one passed in belongs to the caller, who may reuse it.
+    runner = executor or make_executor(workers=int(settings.get("workers", workers)), dask=dask,
+                                       batch_size=CHUNK)
+    try:
+        for done in runner.extract(_new_reports(tracker, store, summary, published, max_bytes)):
+            if done.extraction is not None:
+                _store(store, done.report, done.extraction, summary)
+            elif done.failure is not None:
+                summary.rejected.append(done.failure.error(where=done.report.source or done.report.id))
+            tracker.report_done(done.report.source or done.report.id)
+    finally:
+        if executor is None:
+            runner.close()
     return summary
 
 

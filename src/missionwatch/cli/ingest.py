@@ -61,6 +61,11 @@ def ingest(
     date: str = typer.Option(None, "--date", help="Publication date (YYYY-MM-DD) for inputs that carry none"),
     progress: bool = typer.Option(None, "--progress/--no-progress",
                                   help="Progress bar (default: on a terminal, for many files)"),
+    workers: int = typer.Option(None, "--workers", min=1,
+                                help="Extract in N local processes (default: setting workers, 1)"),
+    dask: str = typer.Option(None, "--dask", metavar="SCHEDULER",
+                             help="Extract on a Dask cluster: a scheduler address, or 'local' for a "
+                                  "LocalCluster of --workers processes"),
 ) -> None:
     """Read reports, extract facts and store them; exit status 1 if anything was rejected."""
     from missionwatch import readers
@@ -73,7 +78,8 @@ def ingest(
             show = progress if progress is not None else (
                 err.is_terminal and len(readers.expand(paths)) >= PROGRESS_MIN_INPUTS)
             with progress_bar(show) as callback:
-                summary = run_ingest(paths, store, published=published, progress=callback)
+                summary = run_ingest(paths, store, published=published, progress=callback,
+                                     workers=workers, dask=dask)
         finally:
             store.close()
     print_summary(summary)
