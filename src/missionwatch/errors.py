@@ -41,6 +41,7 @@ CATALOGUE: dict[str, ErrorKind] = {
         ErrorKind("MW205", 422, "malformed import file"),
         ErrorKind("MW206", 409, "report id already used by a different report"),
         ErrorKind("MW207", 409, "name already taken"),
+        ErrorKind("MW208", 409, "store is not empty"),
         # queries and review
         ErrorKind("MW301", 400, "invalid parameter"),
         ErrorKind("MW302", 401, "sign-in required"),

@@ -13,6 +13,7 @@ from missionwatch.cli import ingest as _ingest  # noqa: F401
 from missionwatch.cli import reports as _reports  # noqa: F401
 from missionwatch.cli import mission as _mission  # noqa: F401
 from missionwatch.cli import web as _web  # noqa: F401
+from missionwatch.cli import transfer as _transfer  # noqa: F401
 
 
 def main() -> None:
