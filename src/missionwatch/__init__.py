@@ -26,6 +26,8 @@ shared server) and defaults to the ``db`` setting (``MISSIONWATCH_DB``).
 
 from __future__ import annotations
 
+import sys
+import types
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
@@ -34,12 +36,8 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0+unknown"
 
-# Bound eagerly (the module is light; it imports readers, spaCy and the store
-# when called) so that ``missionwatch.ingest`` is the function even after
-# something imports the ``missionwatch.ingest`` module.
-from missionwatch.ingest import IngestSummary, ingest, reextract  # noqa: E402
-
 if TYPE_CHECKING:
+    from missionwatch.ingest import IngestSummary
     from missionwatch.records import Extraction, Report
     from missionwatch.store import Store
 
@@ -59,10 +57,38 @@ def read(path: Any, **options: Any) -> Report:
 
 
 def extract(report: Report) -> Extraction:
-    """Entities, places, dates, quantities and events of one report."""
+    """Entities, places, dates, quantities and events of one report (spaCy loads on first call)."""
     from missionwatch.extract import extract as run
 
     return run(report)
 
 
-__all__ = ["IngestSummary", "__version__", "extract", "ingest", "open_store", "read", "reextract"]
+def ingest(paths: Any, store: Store, **options: Any) -> IngestSummary:
+    """Read, extract and store every report under ``paths``; see ``missionwatch.ingest.ingest``."""
+    from missionwatch.ingest import ingest as run
+
+    return run(paths, store, **options)
+
+
+_API = frozenset({"extract", "ingest"})
+
+
+class _Package(types.ModuleType):
+    """Keeps ``missionwatch.extract`` / ``missionwatch.ingest`` the API functions.
+
+    They share their names with the subpackage and module that implement
+    them, and importing a submodule sets the parent's attribute to it: without
+    this guard ``missionwatch.extract(report)`` would stop working as soon as
+    anything imported ``missionwatch.extract.pipeline``. Import from the
+    submodules with ``from missionwatch.extract import ...``.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _API and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+__all__ = ["__version__", "extract", "ingest", "open_store", "read"]
