@@ -373,7 +373,8 @@ def _is_future(doc: Doc, start: int, end: int) -> bool | None:
         return None
     first = span[0].i
     window = doc[max(span.sent.start, first - 8):first]
-    if any(t.lower_ in _FUTURE_AUX or t.lemma_ in _FUTURE_LEMMAS or t.lower_ in _FUTURE_WORDS for t in window):
+    if any(t.lower_ in _FUTURE_AUX and t.pos_ in ("AUX", "VERB") or t.lower_ in _FUTURE_WORDS
+           or t.lemma_ in _FUTURE_LEMMAS and t.pos_ in ("VERB", "ADJ", "AUX") for t in window):
         return True
     tok = span.root
     through_noun = False

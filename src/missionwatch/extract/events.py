@@ -1,17 +1,846 @@
-"""Events coded in the contract's vocabulary (stub; see issue 4)."""
+"""Events coded in the contract's vocabulary.
+
+Triggers are spaCy Matcher patterns keyed on lemmas, one list per event type, in
+``knowledge/events.yaml`` (built once per process). For each trigger the
+dependency parse gives the arguments: subject/agent -> actors, object /
+"against" -> targets (for movements the moved personnel are actors too), the
+place and date mentions attached to the trigger's clause -> place and date
+(the publication date only as a labelled fallback), and the modality of the
+clause -> status (will / is expected to -> planned, would / if -> hypothetical,
+"denied reports that ..." -> denied, continue / present states -> ongoing).
+Money amounts make FUNDING events. Mentions of one real occurrence in a report
+("the visit", "Ruto's visit") merge into one event whose other evidence spans
+are in ``attributes.also``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
 
-from spacy.tokens import Doc
+import yaml
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span as SpacySpan, Token
 
 from missionwatch.extract.dates import DateMention
-from missionwatch.records import Entity, Event, Place, Quantity
+from missionwatch.extract.nlp import load_nlp
+from missionwatch.records import DateInterval, Entity, Event, Place, Quantity, Span
 
-VERSION = "events@0"
+VERSION = "events@1"
+
+_FEATURE_RANK = {"facility": 0, "neighborhood": 1, "city": 2, "admin2": 3, "admin1": 4, "region": 5,
+                 "other": 6, "country": 7}
+_PERSONNEL_QTY = {"DEPLOY", "WITHDRAW"}
+_MONEY_QTY = {"FUNDING"}
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict[str, Any]:
+    text = resources.files("missionwatch.extract").joinpath("knowledge/events.yaml").read_text("utf-8")
+    rules = yaml.safe_load(text)
+    for key, value in list(rules["modality"].items()):
+        rules["modality"][key] = frozenset(value)
+    rules["argument_classes"] = {k: frozenset(v) for k, v in rules["argument_classes"].items()}
+    rules["by_id"] = {t["id"]: t for t in rules["triggers"]}
+    return rules  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> Matcher:
+    matcher = Matcher(load_nlp().vocab)
+    for trig in _rules()["triggers"]:
+        matcher.add(trig["id"], [trig["pattern"]])
+    return matcher
+
+
+# ---------------------------------------------------------------- helpers over the parse
+
+
+@dataclass
+class _Ctx:
+    doc: Doc
+    published: dt.date | None
+    entities: list[Entity]
+    places: list[Place]
+    dates: list[DateMention]
+    quantities: list[Quantity]
+    mention_index: list[tuple[int, int, Entity]] = field(default_factory=list)
+    place_index: list[tuple[int, int, Place]] = field(default_factory=list)
+
+
+def _lemma(tok: Token) -> str:
+    return tok.lemma_.lower()
+
+
+def _chain(tok: Token) -> list[Token]:
+    """The trigger and the heads that govern it inside its clause (through xcomp, objects, preps)."""
+    out = [tok]
+    cur = tok
+    for _ in range(8):
+        if cur.head is cur or cur.dep_ in ("ccomp", "parataxis", "relcl", "advcl", "csubj"):
+            break
+        cur = cur.head
+        out.append(cur)
+    return out
+
+
+def _ancestors_all(tok: Token) -> list[Token]:
+    return list(tok.ancestors)
+
+
+def _clause_verb(tok: Token) -> Token:
+    for t in _chain(tok):
+        if t.pos_ in ("VERB", "AUX"):
+            return t
+    return tok
+
+
+def _span_of(tok: Token) -> tuple[int, int]:
+    return tok.left_edge.idx, tok.right_edge.idx + len(tok.right_edge.text)
+
+
+def _clause_subtree(tok: Token) -> set[int]:
+    """The trigger's subtree without nested clauses headed by other verbs."""
+    skip: set[int] = set()
+    for t in tok.subtree:
+        if t is not tok and t.dep_ in ("relcl", "acl", "ccomp", "advcl", "conj", "parataxis", "csubj") \
+                and t.pos_ in ("VERB", "AUX"):
+            skip.update(x.i for x in t.subtree)
+    return {t.i for t in tok.subtree if t.i not in skip}
+
+
+def _phrase_tokens(tok: Token) -> list[Token]:
+    """A noun phrase's tokens without its nested clauses."""
+    skip: set[int] = set()
+    for t in tok.subtree:
+        if t is not tok and t.dep_ in ("relcl", "acl", "ccomp", "advcl") and t.pos_ in ("VERB", "AUX"):
+            skip.update(x.i for x in t.subtree)
+    return [t for t in tok.subtree if t.i not in skip]
+
+
+def _entities_in(ctx: _Ctx, tokens: list[Token]) -> list[str]:
+    if not tokens:
+        return []
+    found: list[tuple[int, str]] = []
+    spans = [(t.idx, t.idx + len(t.text)) for t in tokens]
+    for s, e, ent in ctx.mention_index:
+        if any(a < e and s < b for a, b in spans) and ent.id not in [f[1] for f in found]:
+            found.append((s, ent.id))
+    found.sort()
+    return [f[1] for f in found]
+
+
+def _coref(ctx: _Ctx, tok: Token) -> list[str]:
+    """Light coreference: pronouns and definite role nouns to the most recent fitting entity."""
+    rules = _rules()["coreference"]
+    lower = tok.lower_
+    want: tuple[str, ...] | None = None
+    if lower in ("he", "him", "his", "she", "her"):
+        want = ("PERSON",)
+    elif lower in ("they", "them", "their"):
+        want = ("FORCE", "ARMED_GROUP", "MISSION")
+    elif tok.pos_ == "NOUN" and any(c.lower_ in ("the", "this", "that") for c in tok.children):
+        if lower in rules["person"] or _lemma(tok) in rules["person"]:
+            want = ("PERSON",)
+        elif lower in rules["mission"]:
+            want = ("MISSION",)
+        elif lower in rules["group"]:
+            want = ("FORCE",)
+    if want is None:
+        return []
+    best: tuple[int, str] | None = None
+    if want == ("FORCE",):
+        stem = lower[:-2] if lower.endswith("ns") else None
+        counts: dict[str, int] = {}
+        for s, _e, ent in ctx.mention_index:
+            if s < tok.idx and ent.type == "FORCE" and (stem is None or stem in ent.name.lower() or any(
+                    stem in a.lower() for a in ent.aliases) or ent.attributes.get("country", "") and False):
+                counts[ent.id] = counts.get(ent.id, 0) + 1
+        if counts:
+            return [max(counts, key=lambda k: counts[k])]
+        return []
+    for s, _e, ent in ctx.mention_index:
+        if s < tok.idx and ent.type in want and (best is None or s > best[0]):
+            best = (s, ent.id)
+    if best is None or tok.idx - best[0] > 1500:
+        return []
+    return [best[1]]
+
+
+def _args(ctx: _Ctx, tok: Token) -> list[str]:
+    """Entity ids named by an argument token (its phrase), else by light coreference."""
+    ids = _entities_in(ctx, _phrase_tokens(tok))
+    if not ids:
+        ids = _coref(ctx, tok)
+    # conjuncts: "Kenyan police and Haitian officers"
+    return ids
+
+
+def _lemma_in_phrase(tok: Token, lemmas: frozenset[str]) -> bool:
+    return any(_lemma(t) in lemmas or t.lower_ in lemmas for t in _phrase_tokens(tok))
+
+
+def _entity_types(ctx: _Ctx, ids: list[str]) -> set[str]:
+    types = {e.id: e.type for e in ctx.entities}
+    return {types[i] for i in ids if i in types}
+
+
+# ---------------------------------------------------------------- roles
+
+
+_LIGHT = frozenset({"undertake", "conduct", "launch", "carry", "hold", "make", "mount", "stage", "lead", "begin",
+                    "start", "conclude", "complete", "execute", "have", "pay", "announce", "receive", "attract",
+                    "take", "perform", "continue", "resume", "step", "intensify", "plan", "order"})
+
+
+@dataclass
+class _Roles:
+    subj: list[Token] = field(default_factory=list)
+    obj: list[Token] = field(default_factory=list)
+    agent: list[Token] = field(default_factory=list)
+    passive_subj: list[Token] = field(default_factory=list)
+    against: list[Token] = field(default_factory=list)
+    to: list[Token] = field(default_factory=list)
+    origin: list[Token] = field(default_factory=list)
+
+
+def _with_conj(toks: list[Token]) -> list[Token]:
+    out = list(toks)
+    for t in toks:
+        out.extend(c for c in t.conjuncts if c not in out)
+    return out
+
+
+def _roles(tok: Token) -> _Roles:
+    r = _Roles()
+    heads = [tok]
+    # the verb whose subject is the trigger's actor: xcomp chains ("is expected to make a visit")
+    cur = tok
+    while cur.dep_ in ("xcomp",) or (cur.dep_ == "dobj" and cur.pos_ == "NOUN" and _lemma(cur.head) in _LIGHT):
+        if any(c.dep_ in ("nsubj", "nsubjpass") for c in cur.children):
+            break
+        cur = cur.head
+        heads.append(cur)
+    if tok.dep_ == "conj" and tok.head.pos_ in ("VERB", "AUX"):
+        heads.append(tok.head)
+    for h in heads:
+        for c in h.children:
+            if c.dep_ == "nsubj" and not r.subj and not r.passive_subj:
+                r.subj.append(c)
+            elif c.dep_ == "nsubjpass" and not r.passive_subj and not r.subj:
+                r.passive_subj.append(c)
+            elif c.dep_ == "agent":
+                r.agent.extend(g for g in c.children if g.dep_ == "pobj")
+            if h is tok:
+                if c.dep_ in ("dobj", "attr", "oprd"):
+                    r.obj.append(c)
+                elif c.dep_ == "prep":
+                    pobj = [g for g in c.children if g.dep_ == "pobj"]
+                    word = c.lower_
+                    if word in ("against", "on", "at", "upon") and tok.pos_ in ("VERB", "NOUN"):
+                        r.against.extend(pobj)
+                    if word in ("to", "into", "for", "in", "toward", "towards", "at"):
+                        r.to.extend(pobj)
+                    if word in ("from", "out"):
+                        r.origin.extend(pobj)
+                    if word == "of" and tok.pos_ == "NOUN":
+                        r.obj.extend(pobj)
+                    if word == "by" and tok.pos_ == "NOUN":
+                        r.agent.extend(pobj)
+                    if word in ("with", "alongside") and tok.pos_ == "VERB":
+                        r.agent.extend(pobj)
+                elif c.dep_ == "poss" and tok.pos_ == "NOUN":
+                    r.subj.append(c)
+                elif c.dep_ in ("compound", "nmod", "amod") and tok.pos_ == "NOUN" and c.pos_ in ("PROPN", "ADJ"):
+                    r.subj.append(c)
+    # the trigger noun is the subject of a passive: "the assault was claimed by X", "was carried out by X"
+    if tok.pos_ == "NOUN" and tok.dep_ in ("nsubj", "nsubjpass"):
+        verbs = [tok.head] + list(tok.head.conjuncts)
+        for v in verbs:
+            for c in v.children:
+                if c.dep_ == "agent":
+                    r.agent.extend(g for g in c.children if g.dep_ == "pobj")
+    # the trigger noun is an object: the verb's subject is its actor ("undertook security patrols")
+    if tok.pos_ == "NOUN" and tok.dep_ in ("dobj", "pobj") and not r.subj:
+        v = _clause_verb(tok)
+        if v is not tok and _lemma(v) in _LIGHT:
+            r.subj.extend(c for c in v.children if c.dep_ == "nsubj")
+            r.agent.extend(g for c in v.children if c.dep_ == "agent" for g in c.children)
+            for c in v.children:
+                if c.dep_ == "prep" and c.lower_ in ("to", "into", "in"):
+                    r.to.extend(g for g in c.children if g.dep_ == "pobj")
+    # participles and relative clauses: "200 Kenyans arrived", "officers who arrived"
+    if tok.dep_ in ("acl", "relcl") and not r.subj and not r.passive_subj and tok.pos_ == "VERB":
+        (r.passive_subj if tok.tag_ == "VBN" and tok.dep_ == "acl" else r.subj).append(tok.head)
+    r.subj = [tok.head if s.lower_ in ("who", "which", "that") and tok.dep_ == "relcl" else s for s in r.subj]
+    r.subj, r.obj, r.agent = _with_conj(r.subj), _with_conj(r.obj), _with_conj(r.agent)
+    return r
+
+
+# ---------------------------------------------------------------- modality
+
+
+def _status(tok: Token, etype: str, forced: str | None) -> tuple[str | None, bool, bool]:
+    """(status or None when negated, explicit?, attempted?) from the trigger's clause."""
+    mod = _rules()["modality"]
+    chain = _chain(tok)
+    explicit = False
+    attempted = False
+    # denial: "denied reports that X had ...", "rejects claims that ..."
+    for a in _ancestors_all(tok):
+        if _lemma(a) in mod["deny_lemmas"]:
+            return "denied", True, False
+        if _lemma(a) in mod["claim_nouns"] and a.head is not a and _lemma(a.head) in mod["deny_lemmas"]:
+            return "denied", True, False
+    negated = any(c.lower_ in mod["negations"] and c.dep_ in ("neg", "det")
+                  for t in chain[:3] for c in t.children
+                  if not (c.dep_ == "det" and t.dep_ in ("nsubj", "nsubjpass") and t is not tok))
+    if negated:
+        return None, True, False
+    conditional = False
+    for t in chain + ([chain[-1].head] if chain[-1].dep_ == "advcl" else []):
+        if any(c.dep_ == "mark" and c.lower_ in mod["conditional_marks"] for c in t.children):
+            conditional = True
+        if any(c.dep_ == "advcl" and any(g.dep_ == "mark" and g.lower_ in ("if", "unless") for g in c.children)
+               for c in t.children) and t.pos_ in ("VERB", "AUX"):
+            conditional = True
+    if conditional:
+        return "hypothetical", True, False
+    reported = chain[-1].dep_ == "ccomp" and _lemma(chain[-1].head) in mod["reporting_lemmas"]
+    for t in chain:
+        aux = [c for c in t.children if c.dep_ in ("aux", "auxpass")]
+        if any(a.lower_ in mod["planned_aux"] for a in aux):
+            return forced or "planned", True, attempted
+        if any(a.lower_ in mod["hypothetical_aux"] for a in aux):
+            # "would" in reported speech is a plan; a bare "would/could" is speculation, not an event
+            return forced or ("planned" if reported else "speculative"), True, attempted
+        if t is not tok and _lemma(t) in mod["attempt_lemmas"]:
+            attempted = True
+        if t is not tok and (_lemma(t) in mod["planned_lemmas"] or t.lower_ in mod["planned_lemmas"]):
+            if t.tag_ not in ("VBD",) or _lemma(t) in ("expect", "schedule", "due", "set", "plan"):
+                return forced or "planned", True, attempted
+        if t is not tok and _lemma(t) in mod["ongoing_lemmas"]:
+            return "ongoing", True, attempted
+        if t.pos_ in ("VERB", "AUX") and t is not tok and _lemma(t) == "prepare" and t.tag_ == "VBG":
+            return "planned", True, attempted
+    if forced:
+        return forced, True, attempted
+    verb = _clause_verb(tok)
+    aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    if any(c.lower_ in mod["ongoing_adverbs"] for c in verb.children if c.dep_ == "advmod"):
+        return "ongoing", True, attempted
+    if verb.tag_ == "VBG" and any(a.tag_ in ("VBZ", "VBP") for a in aux) and _lemma(verb) != "go":
+        if any(_lemma(a) == "be" for a in aux) and verb is tok:
+            return "ongoing", True, attempted
+    if verb.tag_ in ("VBZ", "VBP") and not aux and etype in _rules()["present_is_ongoing"] \
+            and verb is tok:
+        return "ongoing", True, attempted
+    if verb.tag_ == "VBN" and any(a.tag_ in ("VBZ", "VBP") and _lemma(a) == "be" for a in aux) \
+            and etype in _rules()["present_is_ongoing"] and verb is tok and _lemma(verb) in (
+                "deploy", "station", "control"):
+        return "ongoing", True, attempted
+    if any(_lemma(t) == "go" and any(c.lower_ == "on" for c in t.children) for t in chain):
+        return "ongoing", True, attempted
+    finite = verb.tag_ in ("VBD", "VBZ", "VBP") or any(a.tag_ in ("VBD", "VBZ", "VBP", "MD") for a in aux)
+    if tok.pos_ == "NOUN":
+        finite = finite and tok.dep_ in ("dobj", "nsubj", "nsubjpass") and _lemma(verb) in _LIGHT
+    return "occurred", finite, attempted
+
+
+# ---------------------------------------------------------------- dates, places, quantities
+
+
+def _date_root(ctx: _Ctx, d: DateMention) -> Token | None:
+    span = ctx.doc.char_span(d.span.start, d.span.end, alignment_mode="expand")
+    return span.root if span is not None and len(span) else None
+
+
+def _pick_date(ctx: _Ctx, tok: Token, sent: SpacySpan, exclude_conj: bool = True) -> DateMention | None:
+    in_sent = [d for d in ctx.dates if sent.start_char <= d.span.start < sent.end_char]
+    if not in_sent:
+        return None
+    ancestors = {t.i for t in _chain(tok)} | {tok.i}
+    # also the governing verbs of relative clauses ("patrols ..., during which ... were arrested")
+    cur = tok
+    for _ in range(6):
+        if cur.head is cur or cur.dep_ in ("ccomp", "parataxis"):
+            break
+        cur = cur.head
+        ancestors.add(cur.i)
+    subtree = _clause_subtree(tok)
+    best: tuple[int, DateMention] | None = None
+    for d in in_sent:
+        root = _date_root(ctx, d)
+        if root is None:
+            continue
+        text = (d.interval.text or d.span.text).lower()
+        if text.endswith(("after", "before")):
+            ok = tok.idx > d.span.end  # "a week after X": the date of X
+        else:
+            before = ctx.doc.text[max(0, d.span.start - 7):d.span.start].lower()
+            if "until" in before or "till" in before:
+                continue
+            ok = root.i in subtree
+            if not ok:
+                cur = root
+                for _ in range(10):
+                    if cur.i in ancestors and cur.i != root.i:
+                        ok = True
+                        break
+                    if exclude_conj and cur.dep_ == "conj" and cur.pos_ in ("NOUN", "PROPN") and cur.i not in subtree:
+                        break
+                    if cur.head is cur:
+                        break
+                    if cur.pos_ in ("VERB", "AUX") and cur.i not in ancestors and cur is not root:
+                        break
+                    cur = cur.head
+        if ok:
+            dist = abs(root.i - tok.i)
+            if best is None or dist < best[0]:
+                best = (dist, d)
+    return best[1] if best else None
+
+
+def _pick_place(ctx: _Ctx, tok: Token, roles: _Roles, mode: str) -> str | None:
+    def places_in(tokens: list[Token]) -> list[Place]:
+        out: list[Place] = []
+        spans = [(t.idx, t.idx + len(t.text)) for t in tokens]
+        for s, e, pl in ctx.place_index:
+            if any(a < e and s < b for a, b in spans) and pl not in out:
+                out.append(pl)
+        return out
+
+    def best(cands: list[Place]) -> str | None:
+        if not cands:
+            return None
+        return min(cands, key=lambda p: _FEATURE_RANK.get(p.feature, 6)).id
+
+    if mode == "origin":
+        for group in (roles.obj, roles.origin):
+            found = places_in([t for g in group for t in _phrase_tokens(g)])
+            if found:
+                return best(found)
+    if mode == "destination":
+        found = places_in([t for g in roles.to for t in _phrase_tokens(g)])
+        if found:
+            return best(found)
+    # the trigger's own phrase, its clause verb's prepositional phrases, never the subject
+    excluded: set[int] = set()
+    skip_groups = roles.subj + roles.passive_subj
+    if mode in ("origin", "destination"):
+        skip_groups = skip_groups + roles.agent + roles.origin
+    if mode == "territory":
+        skip_groups = []
+    for s in skip_groups:
+        excluded.update(t.i for t in s.subtree)
+    verb = _clause_verb(tok)
+    tokens = [t for t in _phrase_tokens(tok) if t.i not in excluded]
+    if mode == "territory":
+        for s in roles.subj + roles.passive_subj + roles.obj:
+            tokens.extend(_phrase_tokens(s))
+    if verb is not tok:
+        for c in verb.children:
+            if c.dep_ in ("prep", "dobj", "npadvmod", "advmod") and c.i not in excluded:
+                tokens.extend(t for t in _phrase_tokens(c) if t.i not in excluded)
+    return best(places_in(tokens))
+
+
+def _pick_quantity(ctx: _Ctx, etype: str, tok: Token, roles: _Roles, sent: SpacySpan) -> str | None:
+    kinds = {"personnel"} if etype in _PERSONNEL_QTY else {"money", "money_rate"} if etype in _MONEY_QTY \
+        else {"count"} if etype in ("ARREST", "ATTACK", "DISPLACEMENT") else set()
+    if not kinds:
+        return None
+    tokens = list(tok.subtree)
+    for group in (roles.subj, roles.obj, roles.passive_subj, roles.agent):
+        for g in group:
+            tokens.extend(g.subtree)
+    spans = [(t.idx, t.idx + len(t.text)) for t in tokens]
+    best: tuple[int, str] | None = None
+    for q in ctx.quantities:
+        if q.kind in kinds and sent.start_char <= q.evidence.start < sent.end_char and any(
+                a < q.evidence.end and q.evidence.start < b for a, b in spans):
+            dist = abs(q.evidence.start - tok.idx)
+            if best is None or dist < best[0]:
+                best = (dist, q.id)
+    return best[1] if best else None
+
+
+# ---------------------------------------------------------------- type decisions
+
+
+def _mover_type(ctx: _Ctx, tok: Token, roles: _Roles, default: str) -> str | None:
+    """Who moves decides: a person or delegation travels, personnel deploy (or go home)."""
+    classes = _rules()["argument_classes"]
+    movers = roles.subj + roles.passive_subj + (roles.obj if _lemma(tok) in ("send", "dispatch") else [])
+    if tok.pos_ == "NOUN":
+        movers = movers + [c for c in roles.obj]
+    ids = [i for m in movers for i in _args(ctx, m)]
+    types = _entity_types(ctx, ids)
+    group = any(_lemma_in_phrase(m, classes["personnel"]) for m in movers) or bool(
+        types & {"FORCE", "MISSION"})
+    person = bool(types & {"PERSON"}) or any(_lemma_in_phrase(m, classes["delegation"]) for m in movers) \
+        or any(m.lower_ in ("he", "she") for m in movers)
+    if not group and not person:
+        return None
+    going_home = any(c.lower_ in classes["theatre_exit"] for c in tok.children) or any(
+        _lemma(t) in classes["theatre_exit"] for t in roles.to)
+    if person and not group and not any(_lemma(m) in ("team", "group", "unit") for m in movers):
+        return "TRAVEL"
+    if going_home:
+        return "WITHDRAW"
+    if _lemma(tok) in _rules()["movement"]["departure"] or _lemma(tok) == "departure":
+        # leaving the theatre (a Haitian place) with no destination is a withdrawal
+        origin = _pick_place(ctx, tok, roles, "origin")
+        dest = _pick_place(ctx, tok, roles, "destination") if roles.to else None
+        place = next((p for p in ctx.places if p.id == origin), None)
+        if dest is None and (place is not None and place.country == "HT" or not roles.obj and not roles.origin):
+            return "WITHDRAW"
+    return default
+
+
+def _needs(ctx: _Ctx, tok: Token, roles: _Roles, cls: str, object_only: bool) -> bool:
+    classes = _rules()["argument_classes"]
+    words = classes.get(cls, frozenset())
+    groups = roles.obj + roles.passive_subj if object_only else \
+        roles.obj + roles.passive_subj + roles.subj + roles.agent + roles.to
+    if tok.pos_ == "NOUN" and not object_only:
+        groups = groups + [c for c in tok.children if c.dep_ in ("compound", "amod", "nmod", "poss")]
+    for g in groups:
+        heads = [g] + [c for c in g.children if c.dep_ in ("compound", "amod", "poss", "nmod")]
+        heads += [p for c in g.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children
+                  if p.dep_ == "pobj" and _lemma(g) in classes["personnel"] | {"number", "total", "batch"}]
+        if any(_lemma(h) in words or h.lower_ in words for h in heads):
+            return True
+        types = _entity_types(ctx, _args(ctx, g))
+        if cls == "personnel" and types & {"FORCE"}:
+            return True
+        if cls == "mandate" and types & {"MISSION"}:
+            return True
+        if cls == "territory":
+            spans = [(t.idx, t.idx + len(t.text)) for t in _phrase_tokens(g)]
+            if any(any(a < e and s < b for a, b in spans) for s, e, _ in ctx.place_index):
+                return True
+    return False
+
+
+# ---------------------------------------------------------------- candidates and merging
+
+
+@dataclass
+class _Cand:
+    type: str
+    status: str
+    status_explicit: bool
+    trigger: Token
+    lemma: str
+    evidence: tuple[int, int]
+    date: DateInterval | None
+    place: str | None
+    actors: list[str]
+    targets: list[str]
+    quantity: str | None
+    attributes: dict[str, Any]
+    confidence: float
+    also: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _evidence(tok: Token) -> tuple[int, int]:
+    sent = tok.sent
+    return sent.start_char, sent.end_char
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
+    etype = rule["type"]
+    mod = _rules()["modality"]
+    roles = _roles(tok)
+    # exclusions
+    if rule.get("exclude_mod") and any(_lemma(c) in rule["exclude_mod"] or c.lower_ in rule["exclude_mod"]
+                                       for c in tok.children):
+        return []
+    if rule.get("object_not") and any(_lemma(o) in rule["object_not"] for o in roles.obj):
+        return []
+    if rule.get("needs") and not _needs(ctx, tok, roles, rule["needs"], bool(rule.get("needs_object"))):
+        return []
+    if rule.get("needs_subject") == "council" and not any(
+            _lemma_in_phrase(s, frozenset({"council", "assembly", "parliament", "senate"})) for s in roles.subj):
+        return []
+    if rule.get("needs_prep") and not any(c.dep_ == "prep" and c.lower_ in rule["needs_prep"]
+                                          for c in tok.children) and _lemma(tok.head) not in (
+            "hold", "attend", "convene", "host", "chair"):
+        return []
+    if rule.get("needs_money"):
+        sent0 = tok.sent
+        if not any(q.kind in ("money", "money_rate") and sent0.start_char <= q.evidence.start < sent0.end_char
+                   for q in ctx.quantities):
+            return []
+    if rule.get("mover"):
+        mt = _mover_type(ctx, tok, roles, etype)
+        if mt is None:
+            return []
+        etype = mt
+    if etype == "ATTACK" and _lemma(tok) in ("kill", "wound", "injure") and tok.dep_ == "amod":
+        pass
+    status, explicit, attempted = _status(tok, etype, rule.get("status"))
+    if status is None or status == "speculative":
+        return []
+    if attempted and rule.get("attempt_type"):
+        etype = rule["attempt_type"]
+    # dates and places
+    sent = tok.sent
+    dm = _pick_date(ctx, tok, sent)
+    date = dm.interval if dm else None
+    if ctx.published is not None and date is not None and status == "occurred" and date.start > ctx.published:
+        status, explicit = "planned", True
+    if date is None and ctx.published is not None:
+        date = DateInterval(start=ctx.published, end=ctx.published, precision="day", text=None, fallback=True)
+    place_mode = "territory" if etype == "CONTROL" else "any"
+    if etype == "TRAVEL" and _lemma(tok) in ("leave", "depart", "departure"):
+        place_mode = "origin"
+    elif etype in ("DEPLOY", "TRAVEL"):
+        place_mode = "destination"
+    place = _pick_place(ctx, tok, roles, place_mode)
+    # arguments
+    actor_toks = roles.subj + roles.agent
+    target_toks = roles.against
+    if etype in ("ARREST", "ATTACK"):
+        target_toks = target_toks + roles.obj + roles.passive_subj
+    elif etype in ("DEPLOY", "WITHDRAW", "TRAVEL") or rule.get("role") == "mover":
+        actor_toks = actor_toks + roles.passive_subj + (roles.obj if etype != "TRAVEL" else [])
+    elif etype in ("MANDATE",):
+        target_toks = target_toks + roles.obj + roles.passive_subj
+    else:
+        target_toks = target_toks + roles.obj
+    actors: list[str] = []
+    for a in actor_toks:
+        for i in _args(ctx, a):
+            if i not in actors:
+                actors.append(i)
+    targets: list[str] = []
+    for a in target_toks:
+        for i in _args(ctx, a):
+            if i not in targets and i not in actors:
+                targets.append(i)
+    if etype == "TRAVEL":
+        targets = []
+    attributes = dict(rule.get("attributes") or {})
+    if etype == "TRAVEL" and place:
+        attributes["from" if place_mode == "origin" else "to"] = place
+    quantity = _pick_quantity(ctx, etype, tok, roles, sent)
+    confidence = float(rule.get("confidence", 0.5)) + (0.1 if actors else 0) + (
+        0.1 if dm is not None else 0) - (0.1 if tok.pos_ == "NOUN" else 0)
+    cand = _Cand(type=etype, status=status, status_explicit=explicit, trigger=tok, lemma=_lemma(tok),
+                 evidence=_trim(ctx.doc.text, *_evidence(tok)), date=date, place=place, actors=actors,
+                 targets=targets, quantity=quantity, attributes=attributes,
+                 confidence=max(0.05, min(0.95, confidence)))
+    out = [cand]
+    # gapping: "200 arrived on June 25 and a second group on July 16"
+    if etype in ("DEPLOY", "WITHDRAW", "ARREST", "ATTACK", "TRAVEL"):
+        for d in ctx.dates:
+            if not (sent.start_char <= d.span.start < sent.end_char) or (dm is not None and d is dm):
+                continue
+            root = _date_root(ctx, d)
+            if root is None:
+                continue
+            conj = next((a for a in [root] + list(root.ancestors)
+                         if a.dep_ == "conj" and a.pos_ in ("NOUN", "PROPN") and a.i > tok.i), None)
+            if conj is None or not any(x.i == tok.i for x in conj.head.ancestors) and conj.head.head is not tok \
+                    and conj.head is not tok and not any(x.i == conj.head.i for x in tok.subtree) \
+                    and not any(x.i == conj.head.i for s in roles.subj for x in s.subtree):
+                continue
+            twin = _Cand(**{**cand.__dict__, "date": d.interval, "also": [],
+                            "actors": list(cand.actors), "attributes": dict(attributes),
+                            "quantity": None})
+            out.append(twin)
+    del mod
+    return out
+
+
+def _place_compatible(ctx: _Ctx, a: str | None, b: str | None) -> bool:
+    if a is None or b is None or a == b:
+        return True
+    pa = next((p for p in ctx.places if p.id == a), None)
+    pb = next((p for p in ctx.places if p.id == b), None)
+    if pa is None or pb is None:
+        return False
+    if pa.feature == "country" and pb.country == pa.country:
+        return True
+    return pb.feature == "country" and pa.country == pb.country
+
+
+def _dates_compatible(a: DateInterval | None, b: DateInterval | None) -> bool:
+    if a is None or b is None or a.fallback or b.fallback:
+        return True
+    return a.start <= b.end and b.start <= a.end
+
+
+def _quantity_value(ctx: _Ctx, qid: str | None) -> float | None:
+    q = next((q for q in ctx.quantities if q.id == qid), None)
+    return q.value if q else None
+
+
+def _compatible(ctx: _Ctx, a: _Cand, b: _Cand) -> int:
+    """A merge score (> 0) when b describes the same occurrence as a, else 0."""
+    if a.type != b.type:
+        return 0
+    if a.status != b.status and a.status_explicit and b.status_explicit \
+            and {a.status, b.status} != {"occurred", "ongoing"}:
+        return 0
+    if not _dates_compatible(a.date, b.date) or not _place_compatible(ctx, a.place, b.place):
+        return 0
+    groups = _rules()["action_groups"]
+    for key in ("action", "direction"):
+        va, vb = a.attributes.get(key), b.attributes.get(key)
+        if key == "action":
+            va, vb = groups.get(va, va), groups.get(vb, vb)
+        if va and vb and va != vb:
+            same_sentence = a.trigger.sent.start == b.trigger.sent.start
+            if not (a.type == "MANDATE" and same_sentence):
+                return 0
+    qa, qb = _quantity_value(ctx, a.quantity), _quantity_value(ctx, b.quantity)
+    if qa is not None and qb is not None and qa != qb:
+        return 0
+    if a.actors and b.actors and not set(a.actors) & set(b.actors):
+        return 0
+    score = 1
+    if a.lemma == b.lemma:
+        score += 2
+    if a.place and a.place == b.place:
+        score += 1
+    if set(a.actors) & set(b.actors):
+        score += 1
+    if a.trigger.sent.start == b.trigger.sent.start:
+        score += 2
+    if b.trigger.pos_ == "NOUN" and any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an", "another")
+                                        for c in b.trigger.children):
+        score += 1  # "the visit", "Ruto's visit": a mention of an occurrence already told
+    if a.date is not None and b.date is not None and not a.date.fallback and not b.date.fallback:
+        score += 1
+    return score if score >= 2 else 0
+
+
+def _merge(ctx: _Ctx, a: _Cand, b: _Cand) -> None:
+    if b.evidence != a.evidence and b.evidence not in a.also:
+        a.also.append(b.evidence)
+    a.actors += [x for x in b.actors if x not in a.actors]
+    a.targets += [x for x in b.targets if x not in a.targets and x not in a.actors]
+    if a.place is None or (b.place is not None and _FEATURE_RANK.get(_place_feature(ctx, b.place), 6)
+                           < _FEATURE_RANK.get(_place_feature(ctx, a.place), 6)):
+        a.place = b.place or a.place
+    if a.date is None or a.date.fallback:
+        if b.date is not None and not b.date.fallback:
+            a.date = b.date
+    elif b.date is not None and not b.date.fallback and (b.date.start, b.date.end) != (a.date.start, a.date.end):
+        start, end = min(a.date.start, b.date.start), max(a.date.end, b.date.end)
+        if a.date.precision == "day" and b.date.precision == "day" or (end - start).days <= 31:
+            a.date = DateInterval(start=start, end=end, precision="range",
+                                  text=a.date.text if a.date.text == b.date.text else None)
+        else:  # keep the more precise one
+            a.date = a.date if (a.date.end - a.date.start) <= (b.date.end - b.date.start) else b.date
+    if not a.status_explicit and b.status_explicit:
+        a.status, a.status_explicit = b.status, True
+    a.quantity = a.quantity or b.quantity
+    for k, v in b.attributes.items():
+        a.attributes.setdefault(k, v)
+    a.confidence = min(0.95, max(a.confidence, b.confidence) + 0.05)
+
+
+def _place_feature(ctx: _Ctx, pid: str | None) -> str:
+    p = next((p for p in ctx.places if p.id == pid), None)
+    return p.feature if p else "other"
+
+
+# ---------------------------------------------------------------- the stage
+
+
+def _money_triggers(ctx: _Ctx) -> list[Token]:
+    out = []
+    for q in ctx.quantities:
+        if q.kind not in ("money", "money_rate"):
+            continue
+        span = ctx.doc.char_span(q.evidence.start, q.evidence.end, alignment_mode="expand")
+        if span is None or not len(span):
+            continue
+        root = span.root
+        verb = root
+        for _ in range(6):
+            if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
+                break
+            verb = verb.head
+        out.append(verb if verb.pos_ in ("VERB", "AUX") else root)
+    return out
 
 
 def find_events(doc: Doc, published: dt.date | None, entities: list[Entity], places: list[Place],
                 dates: list[DateMention], quantities: list[Quantity]) -> list[Event]:
-    return []
+    rules = _rules()
+    ctx = _Ctx(doc=doc, published=published, entities=entities, places=places, dates=dates,
+               quantities=quantities)
+    ctx.mention_index = sorted(((m.start, m.end, e) for e in entities for m in e.mentions), key=lambda x: x[0])
+    ctx.place_index = sorted(((m.start, m.end, p) for p in places for m in p.mentions), key=lambda x: x[0])
+    matches = _matcher()(doc)
+    seen: set[tuple[int, str]] = set()
+    cands: list[_Cand] = []
+    string_ids = doc.vocab.strings
+    for match_id, start, _end in sorted(matches, key=lambda m: (m[1], m[2])):
+        rule = rules["by_id"][string_ids[match_id]]
+        tok = doc[start + int(rule.get("trigger", 0))] if start + int(rule.get("trigger", 0)) < len(doc) \
+            else doc[start]
+        key = (tok.i, rule["type"] if not rule.get("mover") else "MOVE")
+        if key in seen:
+            continue
+        built = _build(ctx, rule, tok)
+        if built:
+            seen.add(key)
+            cands.extend(built)
+    # money amounts are funding (a cost, pledge, contribution or shortfall)
+    funding_rule = {"id": "money", "type": "FUNDING", "confidence": 0.6}
+    for verb in _money_triggers(ctx):
+        if (verb.i, "FUNDING") in seen:
+            continue
+        seen.add((verb.i, "FUNDING"))
+        for c in _build(ctx, funding_rule, verb):
+            if c.quantity is None:
+                qs = [q for q in quantities if q.kind in ("money", "money_rate")
+                      and verb.sent.start_char <= q.evidence.start < verb.sent.end_char]
+                c.quantity = qs[0].id if qs else None
+            cands.append(c)
+    # DECISION "approve" only when it is not a mandate approval in the same place
+    cands = [c for c in cands if not (c.lemma == "approve" and c.type == "DECISION" and any(
+        o.trigger.i == c.trigger.i and o.type == "MANDATE" for o in cands))]
+    cands.sort(key=lambda c: c.trigger.idx)
+    merged: list[_Cand] = []
+    for c in cands:
+        scored = [(s, m) for m in merged if (s := _compatible(ctx, m, c)) > 0]
+        if scored:
+            target = max(scored, key=lambda x: x[0])[1]
+            if target.status != c.status and c.date is not None and not c.date.fallback and (
+                    target.date is None or target.date.fallback):
+                target.status = c.status
+            _merge(ctx, target, c)
+        else:
+            merged.append(c)
+    out: list[Event] = []
+    for n, c in enumerate(merged, start=1):
+        attributes = dict(c.attributes)
+        if c.also:
+            attributes["also"] = [Span.of(doc.text, s, e).model_dump() for s, e in c.also]
+        attributes["trigger"] = c.trigger.text
+        if c.type == "MANDATE" and not attributes.get("action"):
+            attributes["action"] = "authorize"
+        out.append(Event(
+            id=f"v{n}", type=c.type, plover=rules["types"].get(c.type), status=c.status,  # type: ignore[arg-type]
+            date=c.date, place=c.place, actors=c.actors, targets=c.targets, quantity=c.quantity,
+            attributes=attributes, confidence=round(c.confidence, 2),
+            evidence=Span.of(doc.text, *c.evidence), extractor=VERSION))
+    return out
