@@ -25,12 +25,14 @@ def check_spans(doc, items):
         assert item.mentions
         for m in item.mentions:
             assert 0 <= m.start < m.end <= len(doc.text)
-            assert doc.text[m.start:m.end] == m.text
+            assert doc.text[m.start : m.end] == m.text
 
 
 def test_kb_fixes_tagger_mistakes(nlp):
-    text = ("Kenyan Police, jointly with Haitian officers undertook security patrols within the streets of "
-            "Delmas last week. Among those arrested were two Chen Mechan gang leaders.")
+    text = (
+        "Kenyan Police, jointly with Haitian officers undertook security patrols within the streets of "
+        "Delmas last week. Among those arrested were two Chen Mechan gang leaders."
+    )
     es = ents(nlp, text)
     assert by_name(es, "Chen Mechan").type == "ARMED_GROUP"
     assert not [e for e in es if e.type == "PERSON"]  # neither Delmas nor Chen Mechan is a person
@@ -39,8 +41,10 @@ def test_kb_fixes_tagger_mistakes(nlp):
 
 
 def test_coreference_titles_and_roles(nlp):
-    text = ("President William Ruto is expected to visit Port-au-Prince. Ruto left Kenya on Friday. "
-            "Officials said they were ready to receive the President anytime.")
+    text = (
+        "President William Ruto is expected to visit Port-au-Prince. Ruto left Kenya on Friday. "
+        "Officials said they were ready to receive the President anytime."
+    )
     es = ents(nlp, text)
     ruto = by_name(es, "William Ruto")
     assert ruto.type == "PERSON"
@@ -62,8 +66,10 @@ def test_unknown_person_with_title_and_country(nlp):
 
 
 def test_nickname_and_mission_aliases(nlp):
-    text = ('The G9 coalition led by Jimmy "Barbecue" Chérizier clashed with the Multinational Security '
-            "Support (MSS) Mission. MSS officers were unhurt.")
+    text = (
+        'The G9 coalition led by Jimmy "Barbecue" Chérizier clashed with the Multinational Security '
+        "Support (MSS) Mission. MSS officers were unhurt."
+    )
     es = ents(nlp, text)
     jimmy = by_name(es, "Jimmy Chérizier")
     assert "Barbecue" in jimmy.aliases
@@ -73,8 +79,10 @@ def test_nickname_and_mission_aliases(nlp):
 
 
 def test_demonyms(nlp):
-    text = ("The Kenyans have been joined by troops from Jamaica. About 75 Guatemalan military police "
-            "arrived, while a handful of Jamaicans are deployed. Haitians expressed disappointment.")
+    text = (
+        "The Kenyans have been joined by troops from Jamaica. About 75 Guatemalan military police "
+        "arrived, while a handful of Jamaicans are deployed. Haitians expressed disappointment."
+    )
     es = ents(nlp, text)
     assert "Kenyans" in [m.text for m in by_name(es, "Kenyan police").mentions]
     assert by_name(es, "Guatemalan military police").type == "FORCE"
@@ -84,8 +92,11 @@ def test_demonyms(nlp):
 
 
 def test_generic_mission_descriptions_and_successor(nlp):
-    es = ents(nlp, "The UN-backed multinational force led by Kenya will be replaced by the Gang Suppression "
-                   "Force (GSF). The Kenya-led mission ends on Thursday.")
+    es = ents(
+        nlp,
+        "The UN-backed multinational force led by Kenya will be replaced by the Gang Suppression "
+        "Force (GSF). The Kenya-led mission ends on Thursday.",
+    )
     mss = by_name(es, "Multinational Security Support Mission")
     assert {m.text for m in mss.mentions} == {"UN-backed multinational force", "Kenya-led mission"}
     gsf = by_name(es, "Gang Suppression Force")
@@ -104,14 +115,17 @@ def test_possessive_country_force(nlp):
     assert by_name(es, "Belize Defence Force").type == "FORCE"
 
 
-@pytest.mark.parametrize("text", [
-    "",
-    "   \n\n ",
-    "Le Premier ministre a rencontré les chefs de gangs à Port-au-Prince hier soir, selon la police.",
-    "<div><p>MSS &amp; PNH</p><script>var x = 1;</script></div> <b>Kenya</b>",
-    " and ".join(["Kenyan police officers met Haitian police in Delmas"] * 120),
-    "🙂🙂🙂 ### *** ---",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n\n ",
+        "Le Premier ministre a rencontré les chefs de gangs à Port-au-Prince hier soir, selon la police.",
+        "<div><p>MSS &amp; PNH</p><script>var x = 1;</script></div> <b>Kenya</b>",
+        " and ".join(["Kenyan police officers met Haitian police in Delmas"] * 120),
+        "🙂🙂🙂 ### *** ---",
+    ],
+)
 def test_bad_input_gives_valid_output(nlp, text):
     doc = nlp(text)
     es = find_entities(doc)
@@ -121,11 +135,52 @@ def test_bad_input_gives_valid_output(nlp, text):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.sampled_from([
-    "President", "William", "Ruto", "Kenya", "Kenyan", "Kenyans", "police", "officers", "Haiti", "Delmas",
-    "Port-au-Prince", "MSS", "(", ")", "gang", "Chen", "Mechan", "“", "”", "the", "and", "'s", "-", "led",
-    "mission", ",", ".", "\n", "Viv", "Ansanm", "Porto-Au-Prince", "Barbecue", "é", "Jamaicans", "KINGSTON", "—",
-]), max_size=40), st.text(max_size=30))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "President",
+                "William",
+                "Ruto",
+                "Kenya",
+                "Kenyan",
+                "Kenyans",
+                "police",
+                "officers",
+                "Haiti",
+                "Delmas",
+                "Port-au-Prince",
+                "MSS",
+                "(",
+                ")",
+                "gang",
+                "Chen",
+                "Mechan",
+                "“",
+                "”",
+                "the",
+                "and",
+                "'s",
+                "-",
+                "led",
+                "mission",
+                ",",
+                ".",
+                "\n",
+                "Viv",
+                "Ansanm",
+                "Porto-Au-Prince",
+                "Barbecue",
+                "é",
+                "Jamaicans",
+                "KINGSTON",
+                "—",
+            ]
+        ),
+        max_size=40,
+    ),
+    st.text(max_size=30),
+)
 def test_never_crashes_and_spans_are_valid(nlp, words, noise):
     text = " ".join(words) + noise
     doc = nlp(text)

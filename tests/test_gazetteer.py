@@ -20,12 +20,33 @@ def test_key_normalises_accents_case_punctuation_and_saint():
 
 def test_build_index_is_atomic_and_queryable(tmp_path: Path):
     source = tmp_path / "cities.json"
-    source.write_text(json.dumps({
-        "1": {"geonameid": 1, "name": "Delmas", "latitude": 18.54, "longitude": -72.3, "countrycode": "HT",
-              "population": 395260, "admin1code": "11", "alternatenames": ["Delma", "PAP", "Дельмас"]},
-        "2": {"geonameid": 2, "name": "Delmas", "latitude": -26.1, "longitude": 28.7, "countrycode": "ZA",
-              "population": 92046, "admin1code": "07", "alternatenames": []},
-    }), encoding="utf-8")
+    source.write_text(
+        json.dumps(
+            {
+                "1": {
+                    "geonameid": 1,
+                    "name": "Delmas",
+                    "latitude": 18.54,
+                    "longitude": -72.3,
+                    "countrycode": "HT",
+                    "population": 395260,
+                    "admin1code": "11",
+                    "alternatenames": ["Delma", "PAP", "Дельмас"],
+                },
+                "2": {
+                    "geonameid": 2,
+                    "name": "Delmas",
+                    "latitude": -26.1,
+                    "longitude": 28.7,
+                    "countrycode": "ZA",
+                    "population": 92046,
+                    "admin1code": "07",
+                    "alternatenames": [],
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
     target = tmp_path / "cache" / "index.sqlite"
     assert gz.build_index(source, target) == target
     assert [p.name for p in target.parent.iterdir()] == ["index.sqlite"]  # no temporary file left

@@ -19,8 +19,11 @@ def named(ps, name):
 
 
 def test_haiti_report_places(nlp):
-    ps = places(nlp, "Kenyan police patrolled Delmas and Tabarre in Haiti, then returned to Porto-Au-Prince. "
-                     "Officials in Port-au-Prince confirmed it.")
+    ps = places(
+        nlp,
+        "Kenyan police patrolled Delmas and Tabarre in Haiti, then returned to Porto-Au-Prince. "
+        "Officials in Port-au-Prince confirmed it.",
+    )
     delmas = named(ps, "Delmas")
     assert delmas.country == "HT" and delmas.admin1 == "Ouest"
     pap = named(ps, "Port-au-Prince")
@@ -38,8 +41,11 @@ def test_dateline_and_context(nlp):
 
 
 def test_facilities_regions_and_split_names(nlp):
-    ps = places(nlp, "They left Jomo Kenyatta International Airport (JKIA) for the Caribbean; leaders met "
-                     "in Port of Spain and in the Artibonite region.")
+    ps = places(
+        nlp,
+        "They left Jomo Kenyatta International Airport (JKIA) for the Caribbean; leaders met "
+        "in Port of Spain and in the Artibonite region.",
+    )
     jkia = named(ps, "Jomo Kenyatta International Airport")
     assert [m.text for m in jkia.mentions] == ["Jomo Kenyatta International Airport", "JKIA"]
     assert named(ps, "Caribbean").country is None
@@ -49,14 +55,20 @@ def test_facilities_regions_and_split_names(nlp):
 
 
 def test_names_inside_actors_are_not_places(nlp):
-    ps = places(nlp, "The Haitian National Police and the UN Support Office in Haiti backed the Kenya-led "
-                     "mission, as did Kenya Airways.")
+    ps = places(
+        nlp,
+        "The Haitian National Police and the UN Support Office in Haiti backed the Kenya-led "
+        "mission, as did Kenya Airways.",
+    )
     assert ps == []
 
 
 def test_person_tagged_communes_are_places(nlp):
-    ps = places(nlp, "Gunmen attacked Cabaret and Arcahaie north of Port-au-Prince; the base in Kenscoff "
-                     "in Haiti came under fire.")
+    ps = places(
+        nlp,
+        "Gunmen attacked Cabaret and Arcahaie north of Port-au-Prince; the base in Kenscoff "
+        "in Haiti came under fire.",
+    )
     names = {p.name for p in ps}
     assert {"Cabaret", "Arcahaie", "Kenscoff", "Port-au-Prince", "Haiti"} <= names
     for p in ps:

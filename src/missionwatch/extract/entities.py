@@ -24,7 +24,7 @@ per-document analysis is shared with the places stage through
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -37,7 +37,8 @@ from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
 from missionwatch.extract import gazetteer as gz
-from missionwatch.records import Entity, Span as MSpan
+from missionwatch.records import Entity
+from missionwatch.records import Span as MSpan
 
 VERSION = "entities@1"
 
@@ -88,9 +89,18 @@ def knowledge() -> Knowledge:
     actors = []
     for i, item in enumerate(raw):
         aliases = tuple(dict.fromkeys([item["name"], *(item.get("aliases") or [])]))
-        actors.append(Actor(i, item["name"], item["type"], aliases, tuple(item.get("acronyms") or []),
-                            tuple(item.get("short") or []), dict(item.get("attributes") or {}),
-                            bool(item.get("place_ambiguous"))))
+        actors.append(
+            Actor(
+                i,
+                item["name"],
+                item["type"],
+                aliases,
+                tuple(item.get("acronyms") or []),
+                tuple(item.get("short") or []),
+                dict(item.get("attributes") or {}),
+                bool(item.get("place_ambiguous")),
+            )
+        )
     by_name: dict[str, Actor] = {}
     for a in actors:
         for n in (*a.aliases, *a.acronyms):
@@ -102,7 +112,9 @@ def knowledge() -> Knowledge:
                 forces.setdefault((a.attributes["country"], kind), a)
     titles = {str(k).lower(): v for k, v in (rules.get("titles") or {}).items()}
     return Knowledge(
-        actors=tuple(actors), by_name=by_name, titles=titles,
+        actors=tuple(actors),
+        by_name=by_name,
+        titles=titles,
         title_max_len=max(len(t.split()) for t in titles),
         role_nouns=frozenset(rules.get("role_nouns") or []),
         group_nouns=tuple(rules.get("group_nouns") or []),
@@ -119,7 +131,9 @@ def knowledge() -> Knowledge:
 class Matchers:
     phrases: PhraseMatcher
     descriptors: Matcher
-    labels: dict[int, tuple[str, Any, str]] = field(default_factory=dict)  # match id -> (kind, payload, alias)
+    labels: dict[int, tuple[str, Any, str]] = field(
+        default_factory=dict
+    )  # match id -> (kind, payload, alias)
 
 
 @lru_cache(maxsize=4)
@@ -201,8 +215,9 @@ def _trim(span: Span) -> Span | None:
     doc = span.doc
     while start < end and (doc[start].lower_ in {"the", "a", "an"} or doc[start].is_punct):
         start += 1
-    while end > start and (doc[end - 1].lower_ in {"'s", "’s", "'"} or doc[end - 1].is_punct
-                           or doc[end - 1].text in _QUOTES):
+    while end > start and (
+        doc[end - 1].lower_ in {"'s", "’s", "'"} or doc[end - 1].is_punct or doc[end - 1].text in _QUOTES
+    ):
         end -= 1
     if start >= end:
         return None
@@ -211,8 +226,13 @@ def _trim(span: Span) -> Span | None:
 
 def _after_hyphen_word(doc: Doc, i: int) -> bool:
     """True when token i is followed, without spaces, by a hyphen and a word ("Kenya-led")."""
-    return (i + 2 < len(doc) and doc[i + 1].text in _HYPHENS and not doc[i].whitespace_
-            and not doc[i + 1].whitespace_ and doc[i + 2].is_alpha)
+    return (
+        i + 2 < len(doc)
+        and doc[i + 1].text in _HYPHENS
+        and not doc[i].whitespace_
+        and not doc[i + 1].whitespace_
+        and doc[i + 2].is_alpha
+    )
 
 
 def analyse(doc: Doc) -> Analysis:
@@ -228,7 +248,6 @@ def analyse(doc: Doc) -> Analysis:
 def _analyse(doc: Doc) -> Analysis:
     kb = knowledge()
     m = _matchers(doc.vocab)
-    text = doc.text
     mentions: list[Mention] = []
     places: list[PlaceHit] = []
     taken: list[tuple[int, int]] = []  # token ranges already claimed
@@ -260,16 +279,49 @@ def _analyse(doc: Doc) -> Analysis:
             if actor.place_ambiguous and not _followed_by(doc, e, kb.group_nouns):
                 continue
             if actor.type == "PERSON":
-                mentions.append(Mention(span.start_char, span.end_char, "PERSON", f"kb:{actor.idx}", actor.name,
-                                        "kb", dict(actor.attributes), tok_start=s, tok_end=e))
+                mentions.append(
+                    Mention(
+                        span.start_char,
+                        span.end_char,
+                        "PERSON",
+                        f"kb:{actor.idx}",
+                        actor.name,
+                        "kb",
+                        dict(actor.attributes),
+                        tok_start=s,
+                        tok_end=e,
+                    )
+                )
             else:
-                mentions.append(Mention(span.start_char, span.end_char, actor.type, f"kb:{actor.idx}",
-                                        actor.name, "kb", tok_start=s, tok_end=e))
+                mentions.append(
+                    Mention(
+                        span.start_char,
+                        span.end_char,
+                        actor.type,
+                        f"kb:{actor.idx}",
+                        actor.name,
+                        "kb",
+                        tok_start=s,
+                        tok_end=e,
+                    )
+                )
         elif kind == "country":
-            mentions.append(Mention(span.start_char, span.end_char, "COUNTRY", f"country:{payload}",
-                                    gz.countries()[payload].name, "kb", tok_start=s, tok_end=e))
+            mentions.append(
+                Mention(
+                    span.start_char,
+                    span.end_char,
+                    "COUNTRY",
+                    f"country:{payload}",
+                    gz.countries()[payload].name,
+                    "kb",
+                    tok_start=s,
+                    tok_end=e,
+                )
+            )
             # a country's force: "Haiti's police"
-            force = _force_after(doc, e + 1, payload) if e < len(doc) and doc[e].lower_ in {"'s", "’s"} else None
+            force = (
+                _force_after(doc, e + 1, payload) if e < len(doc) and doc[e].lower_ in {"'s", "’s"} else None
+            )
             if force is not None:
                 fe, fmention = force
                 fmention.start, fmention.tok_start = span.start_char, s
@@ -285,7 +337,7 @@ def _analyse(doc: Doc) -> Analysis:
             places.append(PlaceHit(span.start_char, span.end_char, place, "kb"))
             # numbered sub-areas: "Delmas 24"
             if entry.numbered and e < len(doc) and doc[e].like_num and doc[e].text.isdigit():
-                sub = gz.resolve(doc[s:e + 1].text) or place
+                sub = gz.resolve(doc[s : e + 1].text) or place
                 places[-1] = PlaceHit(span.start_char, doc[e].idx + len(doc[e].text), sub, "kb")
                 taken.append((s, e + 1))
                 continue
@@ -311,16 +363,36 @@ def _analyse(doc: Doc) -> Analysis:
         if plural and deployed and _counted(doc, tok.i):
             actor = kb.by_name.get(gz.key(deployed))
             if actor is not None:
-                mentions.append(Mention(tok.idx, tok.idx + len(tok.text), "FORCE", f"kb:{actor.idx}", actor.name,
-                                        "demonym", tok_start=tok.i, tok_end=tok.i + 1))
+                mentions.append(
+                    Mention(
+                        tok.idx,
+                        tok.idx + len(tok.text),
+                        "FORCE",
+                        f"kb:{actor.idx}",
+                        actor.name,
+                        "demonym",
+                        tok_start=tok.i,
+                        tok_end=tok.i + 1,
+                    )
+                )
                 taken.append((tok.i, tok.i + 1))
                 continue
-        mentions.append(Mention(tok.idx, tok.idx + len(tok.text), "COUNTRY", f"country:{iso2}", country_name,
-                                "demonym", tok_start=tok.i, tok_end=tok.i + 1))
+        mentions.append(
+            Mention(
+                tok.idx,
+                tok.idx + len(tok.text),
+                "COUNTRY",
+                f"country:{iso2}",
+                country_name,
+                "demonym",
+                tok_start=tok.i,
+                tok_end=tok.i + 1,
+            )
+        )
         taken.append((tok.i, tok.i + 1))
 
     # country weights: how often each country is named or implied in the report
-    weights: Counter[str] = Counter()
+    weights: dict[str, float] = defaultdict(float)
     for mt in mentions:
         if mt.type == "COUNTRY":
             weights[mt.key.split(":", 1)[1]] += 1
@@ -331,7 +403,7 @@ def _analyse(doc: Doc) -> Analysis:
     for ph in places:
         if ph.place.country and ph.place.feature != "country":
             weights[ph.place.country] += 0.5
-    context = [c for c, _ in weights.most_common(3)]
+    context = [c for c, _ in sorted(weights.items(), key=lambda kv: -kv[1])[:3]]
 
     # ---- 4. datelines: "KINGSTON —", "PORT-AU-PRINCE, Haiti (Wire) —"
     _datelines(doc, taken, places, weights, context)
@@ -345,9 +417,10 @@ def _analyse(doc: Doc) -> Analysis:
     for ent in doc.ents:
         if ent.label_ not in _PLACE_LIKE_LABELS:
             continue
-        span = _trim(ent)
-        if span is None or _overlaps(span.start, span.end, soft):
+        trimmed = _trim(ent)
+        if trimmed is None or _overlaps(trimmed.start, trimmed.end, soft):
             continue
+        span = trimmed
         label = ent.label_
         if label in {"GPE", "LOC", "FAC"}:
             grown = _grow(span)
@@ -356,7 +429,11 @@ def _analyse(doc: Doc) -> Analysis:
                 if place is not None and place.source != "country":
                     # the grown name wins over a country inside it ("Port of Spain")
                     inner = (grown.start_char, grown.end_char)
-                    mentions = [mt for mt in mentions if not (mt.type == "COUNTRY" and _overlaps(mt.start, mt.end, [inner]))]
+                    mentions = [
+                        mt
+                        for mt in mentions
+                        if not (mt.type == "COUNTRY" and _overlaps(mt.start, mt.end, [inner]))
+                    ]
                     places = [ph for ph in places if not _overlaps(ph.start, ph.end, [inner])]
                     places.append(PlaceHit(grown.start_char, grown.end_char, place, "ner"))
                     taken.append((grown.start, grown.end))
@@ -379,40 +456,82 @@ def _analyse(doc: Doc) -> Analysis:
             if not _cap(span.text) or len(span.text) < 2 or low in kb.titles:
                 continue
             if _followed_by(doc, span.end, kb.group_nouns):
-                mentions.append(Mention(span.start_char, span.end_char, "ARMED_GROUP", f"group:{gz.key(span.text)}",
-                                        span.text, "ner", tok_start=span.start, tok_end=span.end))
+                mentions.append(
+                    Mention(
+                        span.start_char,
+                        span.end_char,
+                        "ARMED_GROUP",
+                        f"group:{gz.key(span.text)}",
+                        span.text,
+                        "ner",
+                        tok_start=span.start,
+                        tok_end=span.end,
+                    )
+                )
             else:
-                mentions.append(Mention(span.start_char, span.end_char, "ORG", f"org:{gz.key(span.text)}",
-                                        span.text, "ner", tok_start=span.start, tok_end=span.end))
+                mentions.append(
+                    Mention(
+                        span.start_char,
+                        span.end_char,
+                        "ORG",
+                        f"org:{gz.key(span.text)}",
+                        span.text,
+                        "ner",
+                        tok_start=span.start,
+                        tok_end=span.end,
+                    )
+                )
             soft.append((span.start, span.end))
     # KB persons found by the phrase matcher are persons too (for titles and coreference)
     kb_persons = [mt for mt in mentions if mt.type == "PERSON"]
     mentions = [mt for mt in mentions if mt.type != "PERSON"]
     for mt in kb_persons:
-        persons.append((doc[mt.tok_start:mt.tok_end], mt.key))
+        persons.append((doc[mt.tok_start : mt.tok_end], mt.key))
     person_mentions, person_chars = _persons(doc, persons, taken, places)
     # an organisation the tagger saw in a person's title or name is not one ("Interior Cabinet")
-    mentions = [mt for mt in mentions
-                if not (mt.source == "ner" and _overlaps(mt.start, mt.end, person_chars))]
+    mentions = [
+        mt for mt in mentions if not (mt.source == "ner" and _overlaps(mt.start, mt.end, person_chars))
+    ]
     mentions.extend(person_mentions)
     return Analysis(mentions=mentions, places=places, weights=dict(weights))
 
 
-def _descriptor(doc: Doc, s: int, e: int, target: str, mentions: list[Mention],
-                taken: list[tuple[int, int]]) -> None:
+def _descriptor(
+    doc: Doc, s: int, e: int, target: str, mentions: list[Mention], taken: list[tuple[int, int]]
+) -> None:
     """A generic description of a known mission ("the Kenya-led multinational force")."""
     actor = knowledge().by_name.get(gz.key(target))
     if actor is None:
         return
     span = doc[s:e]
-    mentions.append(Mention(span.start_char, span.end_char, "MISSION", f"kb:{actor.idx}", actor.name,
-                            "descriptor", tok_start=s, tok_end=e))
+    mentions.append(
+        Mention(
+            span.start_char,
+            span.end_char,
+            "MISSION",
+            f"kb:{actor.idx}",
+            actor.name,
+            "descriptor",
+            tok_start=s,
+            tok_end=e,
+        )
+    )
     taken.append((s, e))
     # the leading country of "Kenya-led ..." is a country mention too (not a place)
     iso2 = gz.country_by_key().get(gz.key(doc[s].text))
     if iso2 and doc[s].text[:1].isupper():
-        mentions.append(Mention(doc[s].idx, doc[s].idx + len(doc[s].text), "COUNTRY", f"country:{iso2}",
-                                gz.countries()[iso2].name, "descriptor", tok_start=s, tok_end=s + 1))
+        mentions.append(
+            Mention(
+                doc[s].idx,
+                doc[s].idx + len(doc[s].text),
+                "COUNTRY",
+                f"country:{iso2}",
+                gz.countries()[iso2].name,
+                "descriptor",
+                tok_start=s,
+                tok_end=s + 1,
+            )
+        )
 
 
 def _followed_by(doc: Doc, i: int, nouns: tuple[str, ...]) -> bool:
@@ -420,7 +539,7 @@ def _followed_by(doc: Doc, i: int, nouns: tuple[str, ...]) -> bool:
         i += 1
     for noun in nouns:
         words = noun.split()
-        if i + len(words) <= len(doc) and [t.lower_ for t in doc[i:i + len(words)]] == words:
+        if i + len(words) <= len(doc) and [t.lower_ for t in doc[i : i + len(words)]] == words:
             return True
     return False
 
@@ -437,9 +556,9 @@ def _force_after(doc: Doc, i: int, iso2: str, demonym: str | None = None) -> tup
         best = None
         for noun, kind in kb.force_nouns.items():
             words = noun.split()
-            if j + len(words) <= len(doc) and [t.lower_ for t in doc[j:j + len(words)]] == words:
-                if best is None or len(words) > best[0]:
-                    best = (len(words), kind)
+            fits = j + len(words) <= len(doc) and [t.lower_ for t in doc[j : j + len(words)]] == words
+            if fits and (best is None or len(words) > best[0]):
+                best = (len(words), kind)
         if best is not None:
             end = j + best[0]
             kind = best[1]
@@ -453,8 +572,17 @@ def _force_after(doc: Doc, i: int, iso2: str, demonym: str | None = None) -> tup
                 name, key = f"{adj} {label}", f"force:{iso2}:{label}"
                 aliases = ()
             last = doc[end - 1]
-            mention = Mention(0, last.idx + len(last.text), "FORCE", key, name, "demonym",
-                              attributes={"country": iso2}, aliases=aliases, tok_end=end)
+            mention = Mention(
+                0,
+                last.idx + len(last.text),
+                "FORCE",
+                key,
+                name,
+                "demonym",
+                attributes={"country": iso2},
+                aliases=aliases,
+                tok_end=end,
+            )
             return end, mention
     return None
 
@@ -469,8 +597,13 @@ def _counted(doc: Doc, i: int) -> bool:
     return i >= 2 and prev.pos_ == "ADJ" and doc[i - 2].like_num
 
 
-def _datelines(doc: Doc, taken: list[tuple[int, int]], places: list[PlaceHit], weights: Counter[str],
-               context: list[str]) -> None:
+def _datelines(
+    doc: Doc,
+    taken: list[tuple[int, int]],
+    places: list[PlaceHit],
+    weights: dict[str, float],
+    context: list[str],
+) -> None:
     first = None
     for tok in doc[:12]:
         if tok.is_space:
@@ -486,9 +619,10 @@ def _datelines(doc: Doc, taken: list[tuple[int, int]], places: list[PlaceHit], w
         return
     if first is None:
         return
-    span = doc[first:last + 1]
+    span = doc[first : last + 1]
     if _overlaps(span.start, span.end, taken) and not any(
-            b0 <= span.start and span.end <= b1 and b1 - b0 == span.end - span.start for b0, b1 in taken):
+        b0 <= span.start and span.end <= b1 and b1 - b0 == span.end - span.start for b0, b1 in taken
+    ):
         pass
     name = span.text
     place = gz.resolve(name, weights, fuzzy_countries=context[:1], dateline=True)
@@ -500,8 +634,13 @@ def _datelines(doc: Doc, taken: list[tuple[int, int]], places: list[PlaceHit], w
         taken.append((span.start, span.end))
 
 
-def _gang_names(doc: Doc, taken: list[tuple[int, int]], mentions: list[Mention], weights: Counter[str],
-                context: list[str]) -> None:
+def _gang_names(
+    doc: Doc,
+    taken: list[tuple[int, int]],
+    mentions: list[Mention],
+    weights: dict[str, float],
+    context: list[str],
+) -> None:
     """'the Chen Mechan gang', '“Chen Mechan and Pierre 6” gang leaders' -> armed groups."""
     kb = knowledge()
     dem = gz.demonyms()
@@ -538,15 +677,20 @@ def _gang_names(doc: Doc, taken: list[tuple[int, int]], mentions: list[Mention],
                 continue
             if len(span.text) < 2 or gz.country_by_key().get(gz.key(span.text)):
                 continue
-            if gz.resolve(span.text, weights) is not None and _in_context(gz.resolve(span.text, weights), context):
+            if gz.resolve(span.text, weights) is not None and _in_context(
+                gz.resolve(span.text, weights), context
+            ):
                 continue
             actor = kb.by_name.get(gz.key(span.text))
             if actor is not None and actor.type != "ARMED_GROUP":
                 continue
             key = f"kb:{actor.idx}" if actor else f"group:{gz.key(span.text)}"
             name = actor.name if actor else span.text
-            mentions.append(Mention(span.start_char, span.end_char, "ARMED_GROUP", key, name, "rule",
-                                    tok_start=s, tok_end=e))
+            mentions.append(
+                Mention(
+                    span.start_char, span.end_char, "ARMED_GROUP", key, name, "rule", tok_start=s, tok_end=e
+                )
+            )
             taken.append((s, e))
 
 
@@ -554,7 +698,7 @@ def _in_context(place: gz.GeoPlace | None, context: list[str]) -> bool:
     return place is not None and (place.source in ("curated", "country") or place.country in context)
 
 
-def _place_for(span: Span, label: str, weights: Counter[str], context: list[str]) -> PlaceHit | None:
+def _place_for(span: Span, label: str, weights: dict[str, float], context: list[str]) -> PlaceHit | None:
     """An NER span that is a place: GPE/LOC/FAC anywhere; other labels only in the report's countries."""
     text = span.text
     if label in {"GPE", "LOC", "FAC"}:
@@ -579,8 +723,12 @@ def _place_for(span: Span, label: str, weights: Counter[str], context: list[str]
 def _grow(span: Span) -> Span | None:
     doc = span.doc
     e = span.end
-    if e + 1 < len(doc) and doc[e].lower_ in {"of", "de", "du", "des", "au"} and doc[e + 1].text[:1].isupper():
-        return doc[span.start:e + 2]
+    if (
+        e + 1 < len(doc)
+        and doc[e].lower_ in {"of", "de", "du", "des", "au"}
+        and doc[e + 1].text[:1].isupper()
+    ):
+        return doc[span.start : e + 2]
     return None
 
 
@@ -624,8 +772,8 @@ def _title_prefix(doc: Doc, s: int, e: int) -> tuple[int, str | None, bool]:
     while changed and s < e - 1:
         changed = False
         for n in range(min(kb.title_max_len, e - s - 1), 0, -1):
-            words = " ".join(t.lower_ for t in doc[s:s + n])
-            joined = "".join(t.text_with_ws for t in doc[s:s + n]).strip().lower()
+            words = " ".join(t.lower_ for t in doc[s : s + n])
+            joined = "".join(t.text_with_ws for t in doc[s : s + n]).strip().lower()
             hit = words if words in kb.titles else joined if joined in kb.titles else None
             if hit is not None:
                 role = kb.titles[hit] or role
@@ -642,11 +790,22 @@ def _extend_left(doc: Doc, s: int, taken: list[tuple[int, int]]) -> int:
     dem = gz.demonyms()
     while s > 0:
         prev = doc[s - 1]
-        if (prev.text in _HYPHENS and not prev.whitespace_ and s > 1 and not doc[s - 2].whitespace_
-                and doc[s - 2].text[:1].isupper() and doc[s - 2].is_alpha):
+        if (
+            prev.text in _HYPHENS
+            and not prev.whitespace_
+            and s > 1
+            and not doc[s - 2].whitespace_
+            and doc[s - 2].text[:1].isupper()
+            and doc[s - 2].is_alpha
+        ):
             s -= 2
-        elif (_is_name_token(prev) and prev.lower_ not in kb.titles and prev.text not in dem
-              and not (prev.is_sent_start and prev.pos_ != "PROPN") and not _overlaps(s - 1, s, taken)):
+        elif (
+            _is_name_token(prev)
+            and prev.lower_ not in kb.titles
+            and prev.text not in dem
+            and not (prev.is_sent_start and prev.pos_ != "PROPN")
+            and not _overlaps(s - 1, s, taken)
+        ):
             s -= 1
         else:
             break
@@ -657,8 +816,9 @@ def _is_name_token(tok: Any) -> bool:
     return tok.is_alpha and tok.text[:1].isupper() and not tok.is_upper and tok.pos_ == "PROPN"
 
 
-def _persons(doc: Doc, spans: list[tuple[Span, str]], taken: list[tuple[int, int]],
-             places: list[PlaceHit]) -> tuple[list[Mention], list[tuple[int, int]]]:
+def _persons(
+    doc: Doc, spans: list[tuple[Span, str]], taken: list[tuple[int, int]], places: list[PlaceHit]
+) -> tuple[list[Mention], list[tuple[int, int]]]:
     kb = knowledge()
     dem = gz.demonyms()
     place_chars = [(p.start, p.end) for p in places]
@@ -679,7 +839,7 @@ def _persons(doc: Doc, spans: list[tuple[Span, str]], taken: list[tuple[int, int
         toks = list(range(s, e))
         qs = [i for i in toks if doc[i].text in _QUOTES]
         if len(qs) >= 2:
-            nickname = doc[qs[0] + 1:qs[1]].text
+            nickname = doc[qs[0] + 1 : qs[1]].text
             toks = [i for i in toks if i < qs[0] or i > qs[1]]
         if kb_key is None:
             # grow over name pieces the tagger split off: "Marie-Ange" + "Joseph", "Alix Didier" + "Fils-Aimé"
@@ -688,15 +848,32 @@ def _persons(doc: Doc, spans: list[tuple[Span, str]], taken: list[tuple[int, int
             s = new_s
             while e < len(doc):
                 t = doc[e]
-                if (t.text in _HYPHENS and not doc[e - 1].whitespace_ and not t.whitespace_
-                        and e + 1 < len(doc) and doc[e + 1].text[:1].isupper()):
+                if (
+                    t.text in _HYPHENS
+                    and not doc[e - 1].whitespace_
+                    and not t.whitespace_
+                    and e + 1 < len(doc)
+                    and doc[e + 1].text[:1].isupper()
+                ):
                     toks += [e, e + 1]
                     e += 2
-                elif (t.ent_iob_ == "B" and t.ent_type_ in {"ORG", "PERSON"} and doc[e - 1].whitespace_
-                      and _is_name_token(t) and any(x.text in _HYPHENS for x in t.ent.__iter__())
-                      and not _overlaps(e, t.ent.end, taken)):
-                    toks += list(range(e, t.ent.end))
-                    e = t.ent.end
+                elif (
+                    t.ent_iob_ == "B"
+                    and t.ent_type_ in {"ORG", "PERSON"}
+                    and doc[e - 1].whitespace_
+                    and _is_name_token(t)
+                ):
+                    # "Alix Didier" + "Fils-Aimé": a hyphenated surname tagged as a separate entity
+                    nxt = next((x for x in doc.ents if x.start == e), None)
+                    if (
+                        nxt is None
+                        or not any(x.text in _HYPHENS for x in nxt)
+                        or not all(x.text in _HYPHENS or _is_name_token(x) for x in nxt)
+                        or _overlaps(e, nxt.end, taken)
+                    ):
+                        break
+                    toks += list(range(e, nxt.end))
+                    e = nxt.end
                 else:
                     break
         while toks and (doc[toks[-1]].lower_ in {"'s", "’s"} or doc[toks[-1]].is_punct):
@@ -733,7 +910,7 @@ def _persons(doc: Doc, spans: list[tuple[Span, str]], taken: list[tuple[int, int
         if before is not None:
             ts, trole = before
             role = trole or role
-            titled = doc.text[doc[ts].idx:end_char]
+            titled = doc.text[doc[ts].idx : end_char]
             country = _country_before(doc, ts)
         elif toks[0] > 0 and doc[toks[0] - 1].lower_ in kb.role_nouns and doc[toks[0] - 1].is_lower:
             role = role or doc[toks[0] - 1].lower_
@@ -784,8 +961,9 @@ class Cluster:
     text_role: str | None = None
 
 
-def _cluster_persons(doc: Doc, found: list[PersonMention], taken: list[tuple[int, int]],
-                     claimed: list[tuple[int, int]]) -> list[Mention]:
+def _cluster_persons(
+    doc: Doc, found: list[PersonMention], taken: list[tuple[int, int]], claimed: list[tuple[int, int]]
+) -> list[Mention]:
     kb = knowledge()
     clusters: list[Cluster] = []
     by_kb: dict[str, Cluster] = {}
@@ -793,13 +971,16 @@ def _cluster_persons(doc: Doc, found: list[PersonMention], taken: list[tuple[int
     def new_cluster(pm: PersonMention) -> Cluster:
         if pm.kb_key:
             actor = kb.actors[int(pm.kb_key[3:])]
-            c = Cluster(pm.kb_key, actor.name, actor.name.replace("-", " ").split(), [], [],
-                        dict(actor.attributes))
+            c = Cluster(
+                pm.kb_key, actor.name, actor.name.replace("-", " ").split(), [], [], dict(actor.attributes)
+            )
             by_kb[pm.kb_key] = c
         else:
             name = " ".join(pm.tokens)
-            name = doc.text[pm.start:pm.end] if pm.nickname is None else name
-            c = Cluster(f"person:{gz.key(name)}", name, [w for w in name.replace("-", " ").split()], [], [], {})
+            name = doc.text[pm.start : pm.end] if pm.nickname is None else name
+            c = Cluster(
+                f"person:{gz.key(name)}", name, [w for w in name.replace("-", " ").split()], [], [], {}
+            )
         clusters.append(c)
         return c
 
@@ -809,7 +990,7 @@ def _cluster_persons(doc: Doc, found: list[PersonMention], taken: list[tuple[int
         fk = [gz.key(w) for w in flat]
         if not fk:
             return False
-        if fk == ck[-len(fk):] or fk == ck[:len(fk)]:
+        if fk == ck[-len(fk) :] or fk == ck[: len(fk)]:
             return True
         return len(fk) == 1 and fk[0] in ck and len(fk[0]) > 3
 
@@ -827,7 +1008,7 @@ def _cluster_persons(doc: Doc, found: list[PersonMention], taken: list[tuple[int
     for pm in found:
         c = assigned[id(pm)]
         c.mentions.append((pm.start, pm.end))
-        c.aliases.append(doc.text[pm.start:pm.end])
+        c.aliases.append(doc.text[pm.start : pm.end])
         if pm.titled:
             c.aliases.append(pm.titled)
         if pm.nickname:
@@ -847,7 +1028,7 @@ def _cluster_persons(doc: Doc, found: list[PersonMention], taken: list[tuple[int
                 continue
             s = _extend_left(doc, tok.i, taken)
             if s < tok.i and not _overlaps(s, tok.i + 1, claimed):
-                full = doc[s:tok.i + 1]
+                full = doc[s : tok.i + 1]
                 c.name = full.text
                 c.tokens = full.text.replace("-", " ").split()
                 c.mentions.append((full.start_char, full.end_char))
@@ -860,7 +1041,7 @@ def _cluster_persons(doc: Doc, found: list[PersonMention], taken: list[tuple[int
     occupied = [(s, e) for c in clusters for s, e in c.mentions]
     tok_taken = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text)) for s, e in taken if e > s]
     for c in clusters:
-        forms = set()
+        forms: set[str] = set()
         if c.key.startswith("kb:"):
             actor = kb.actors[int(c.key[3:])]
             forms.update(actor.short)
@@ -880,7 +1061,7 @@ def _cluster_persons(doc: Doc, found: list[PersonMention], taken: list[tuple[int
     roles = Counter(c.text_role for c in clusters if c.text_role)
     use_text = bool(roles)
     if not use_text:
-        roles = Counter(c.attributes.get("role") for c in clusters if c.attributes.get("role"))
+        roles = Counter(str(c.attributes["role"]) for c in clusters if c.attributes.get("role"))
     for c in clusters:
         role = c.text_role if use_text else c.attributes.get("role")
         if not role or roles[role] != 1 or len(role.split()) > 3:
@@ -894,8 +1075,18 @@ def _cluster_persons(doc: Doc, found: list[PersonMention], taken: list[tuple[int
     out = []
     for c in clusters:
         for s, e in sorted(c.mentions):
-            out.append(Mention(s, e, "PERSON", c.key, c.name, "person", dict(c.attributes),
-                               tuple(dict.fromkeys(c.aliases))))
+            out.append(
+                Mention(
+                    s,
+                    e,
+                    "PERSON",
+                    c.key,
+                    c.name,
+                    "person",
+                    dict(c.attributes),
+                    tuple(dict.fromkeys(c.aliases)),
+                )
+            )
     return out
 
 
@@ -912,9 +1103,9 @@ def find_entities(doc: Doc) -> list[Entity]:
     for mt in analysis.mentions:
         groups.setdefault((mt.type, mt.key), []).append(mt)
     ordered = sorted(groups.items(), key=lambda kv: min(m.start for m in kv[1]))
-    entities = []
+    entities: list[Entity] = []
     text = doc.text
-    for n, ((etype, ekey), ms) in enumerate(ordered, start=1):
+    for (etype, ekey), ms in ordered:
         spans = sorted({(m.start, m.end) for m in ms})
         mentions = [MSpan.of(text, s, e) for s, e in spans if 0 <= s < e <= len(text)]
         if not mentions:
@@ -938,8 +1129,17 @@ def find_entities(doc: Doc) -> list[Entity]:
             attributes["iso2"] = iso2
             aliases.extend(gz.countries()[iso2].names)
         aliases = [a for a in dict.fromkeys(a.strip() for a in aliases) if a and a != name]
-        entities.append(Entity(id=f"e{len(entities) + 1}", name=name, type=etype, aliases=aliases,
-                               attributes=attributes, mentions=mentions, extractor=VERSION))
+        entities.append(
+            Entity(
+                id=f"e{len(entities) + 1}",
+                name=name,
+                type=etype,  # type: ignore[arg-type]
+                aliases=aliases,
+                attributes=attributes,
+                mentions=mentions,
+                extractor=VERSION,
+            )
+        )
     return entities
 
 

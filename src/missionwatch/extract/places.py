@@ -36,12 +36,22 @@ def find_places(doc: Doc, entities: list[Entity]) -> list[Place]:
         place, spans = grouped.setdefault(hit.place.ident, (hit.place, []))
         if (hit.start, hit.end) not in spans:
             spans.append((hit.start, hit.end))
-    out = []
+    out: list[Place] = []
     for place, spans in sorted(grouped.values(), key=lambda v: min(v[1])):
-        out.append(Place(
-            id=f"p{len(out) + 1}", name=place.name, country=place.country, admin1=place.admin1,
-            lat=place.lat, lon=place.lon, geonames_id=place.geonames_id, feature=place.feature,  # type: ignore[arg-type]
-            mentions=[Span.of(text, s, e) for s, e in sorted(spans)], extractor=VERSION))
+        out.append(
+            Place(
+                id=f"p{len(out) + 1}",
+                name=place.name,
+                country=place.country,
+                admin1=place.admin1,
+                lat=place.lat,
+                lon=place.lon,
+                geonames_id=place.geonames_id,
+                feature=place.feature,  # type: ignore[arg-type]
+                mentions=[Span.of(text, s, e) for s, e in sorted(spans)],
+                extractor=VERSION,
+            )
+        )
     return out
 
 
