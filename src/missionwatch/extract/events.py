@@ -16,6 +16,7 @@ are in ``attributes.also``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -276,6 +277,7 @@ def _roles(tok: Token) -> _Roles:
     if tok.dep_ in ("acl", "relcl") and not r.subj and not r.passive_subj and tok.pos_ == "VERB":
         (r.passive_subj if tok.tag_ == "VBN" and tok.dep_ == "acl" else r.subj).append(tok.head)
     r.subj = [tok.head if s.lower_ in ("who", "which", "that") and tok.dep_ == "relcl" else s for s in r.subj]
+    r.obj = [tok.head if o.lower_ in ("which", "that", "whom") and tok.dep_ == "relcl" else o for o in r.obj]
     r.subj, r.obj, r.agent = _with_conj(r.subj), _with_conj(r.obj), _with_conj(r.agent)
     return r
 
@@ -347,6 +349,12 @@ def _status(tok: Token, etype: str, forced: str | None) -> tuple[str | None, boo
     finite = verb.tag_ in ("VBD", "VBZ", "VBP") or any(a.tag_ in ("VBD", "VBZ", "VBP", "MD") for a in aux)
     if tok.pos_ == "NOUN":
         finite = finite and tok.dep_ in ("dobj", "nsubj", "nsubjpass") and _lemma(verb) in _LIGHT
+    head = chain[-1]
+    if head.dep_ == "advcl" and head.head is not head and any(
+            c.dep_ == "mark" and c.lower_ in ("when", "once", "after", "before", "until", "as") for c in head.children):
+        outer = _status(head.head, etype, None)
+        if outer[0] in ("planned", "hypothetical"):
+            return outer[0], True, attempted
     return "occurred", finite, attempted
 
 
@@ -378,7 +386,12 @@ def _pick_date(ctx: _Ctx, tok: Token, sent: SpacySpan, exclude_conj: bool = True
             continue
         text = (d.interval.text or d.span.text).lower()
         if text.endswith(("after", "before")):
-            ok = tok.idx > d.span.end  # "a week after X": the date of X
+            comes = re.search(r"(?i)\b(comes?|came|coming)\s+(\w+\s+){0,2}$",
+                              ctx.doc.text[max(0, d.span.start - 30):d.span.start])
+            # "this comes a week after X": the date of X; "two days after the attack, X": the date of X too,
+            # but never of "the attack" itself
+            ok = tok.idx > d.span.end if comes else (tok.idx < d.span.start and tok.sent.start_char
+                                                     <= d.span.start)
         else:
             before = ctx.doc.text[max(0, d.span.start - 7):d.span.start].lower()
             if "until" in before or "till" in before:
@@ -489,6 +502,9 @@ def _mover_type(ctx: _Ctx, tok: Token, roles: _Roles, default: str) -> str | Non
         _lemma(t) in classes["theatre_exit"] for t in roles.to)
     if person and not group and not any(_lemma(m) in ("team", "group", "unit") for m in movers):
         return "TRAVEL"
+    if _lemma(tok) in _rules()["movement"]["travel"] and not any(
+            _lemma(t) in _rules()["movement"]["individual_personnel"] for m in movers for t in _phrase_tokens(m)):
+        return "TRAVEL"
     if going_home:
         return "WITHDRAW"
     if _lemma(tok) in _rules()["movement"]["departure"] or _lemma(tok) == "departure":
@@ -496,8 +512,12 @@ def _mover_type(ctx: _Ctx, tok: Token, roles: _Roles, default: str) -> str | Non
         origin = _pick_place(ctx, tok, roles, "origin")
         dest = _pick_place(ctx, tok, roles, "destination") if roles.to else None
         place = next((p for p in ctx.places if p.id == origin), None)
-        if dest is None and (place is not None and place.country == "HT" or not roles.obj and not roles.origin):
+        if dest is None and place is not None and place.country == "HT":
             return "WITHDRAW"
+        if dest is None and not roles.obj and not roles.origin:
+            # a bare "leave": a withdrawal only when announced ("are expected to leave in phases")
+            status = _status(tok, "WITHDRAW", None)[0]
+            return "WITHDRAW" if status == "planned" else None
     return default
 
 
@@ -564,7 +584,9 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
     etype = rule["type"]
     mod = _rules()["modality"]
     roles = _roles(tok)
-    # exclusions
+    # exclusions: "assault rifles", "patrol boats" are not events
+    if tok.pos_ == "NOUN" and tok.dep_ == "compound":
+        return []
     if rule.get("exclude_mod") and any(_lemma(c) in rule["exclude_mod"] or c.lower_ in rule["exclude_mod"]
                                        for c in tok.children):
         return []
@@ -705,7 +727,7 @@ def _compatible(ctx: _Ctx, a: _Cand, b: _Cand) -> int:
             va, vb = groups.get(va, va), groups.get(vb, vb)
         if va and vb and va != vb:
             same_sentence = a.trigger.sent.start == b.trigger.sent.start
-            if not (a.type == "MANDATE" and same_sentence):
+            if not (a.type in ("MANDATE", "CONTROL") and same_sentence):
                 return 0
     qa, qb = _quantity_value(ctx, a.quantity), _quantity_value(ctx, b.quantity)
     if qa is not None and qb is not None and qa != qb:
