@@ -6,7 +6,6 @@ import json
 import os
 import random
 import re
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -49,7 +48,8 @@ def test_db_defaults_to_setting(tmp_path, monkeypatch):
 def test_rejected_inputs_one_line_each_and_nonzero_exit(tmp_path, db):
     good = tmp_path / "in" / "good.txt"
     good.parent.mkdir()
-    good.write_text("date 2024-06-26 The first 200 Kenyan police officers arrived in Haiti.", encoding="utf-8")
+    good.write_text("date 2024-06-26 The first 200 Kenyan police officers arrived in Haiti.",
+                    encoding="utf-8")
     (tmp_path / "in" / "empty.txt").write_bytes(b"")
     (tmp_path / "in" / "bad-date.txt").write_text("date 2024-13-45 Text.", encoding="utf-8")
     (tmp_path / "in" / "notes.docx").write_bytes(b"PK\x03\x04")
@@ -123,7 +123,7 @@ def test_python_api_ingest_summary(tmp_path):
         assert missionwatch.ingest([SAMPLES], store).duplicates == summary.stored
 
 
-WORDS = ("Kenyan police patrolled Delmas while Haitian officers cleared barricades in Solino Bel Air "
+WORDS = ("Kenyan police patrolled Delmas while Haitian officers cleared barricades in Solino Bel Air "  # noqa: SIM905
          "Cite Soleil Martissant Carrefour and the airport road as gangs fired on armoured vehicles").split()
 
 
@@ -134,8 +134,8 @@ def test_thousand_generated_reports(tmp_path, db):
     folder.mkdir()
     for n in range(1000):
         words = " ".join(rng.choice(WORDS) for _ in range(25))
-        (folder / f"{n:04d}.txt").write_text(f"date 2025-{n % 12 + 1:02d}-{n % 28 + 1:02d} Report {n}: {words}.",
-                                             encoding="utf-8")
+        day = f"2025-{n % 12 + 1:02d}-{n % 28 + 1:02d}"
+        (folder / f"{n:04d}.txt").write_text(f"date {day} Report {n}: {words}.", encoding="utf-8")
     result = run("ingest", str(folder), "--db", db, "--progress")
     assert result.exit_code == 0, result.stderr[-2000:]
     assert "ingesting" in result.stderr and "1000/1000" in result.stderr

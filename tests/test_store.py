@@ -155,9 +155,10 @@ def test_list_reports_filters_and_orders(store):
         store.add(report(text, published=day))
     bodies = [i.report.body for i in store.list_reports()]
     assert bodies == ["Charlie report.", "Bravo report.", "Alpha report.", "Delta report."]
-    assert [i.report.body for i in store.list_reports(since=dt.date(2024, 3, 1), until=dt.date(2024, 12, 31))] \
-        == ["Bravo report."]
-    assert [i.report.body for i in store.list_reports(limit=2, offset=1)] == ["Bravo report.", "Alpha report."]
+    in_2024 = store.list_reports(since=dt.date(2024, 3, 1), until=dt.date(2024, 12, 31))
+    assert [i.report.body for i in in_2024] == ["Bravo report."]
+    page = store.list_reports(limit=2, offset=1)
+    assert [i.report.body for i in page] == ["Bravo report.", "Alpha report."]
 
 
 def test_unknown_report_is_mw201(store):

@@ -15,10 +15,6 @@ from missionwatch.ingest import IngestProgress, IngestSummary, ProgressCallback
 from missionwatch.ingest import ingest as run_ingest
 
 DB_HELP = "Store URL (SQLAlchemy); default: MISSIONWATCH_DB, else sqlite:///missionwatch.db"
-#: Below this many inputs a progress bar is noise; it only flickers.
-PROGRESS_MIN_INPUTS = 20
-
-
 def parse_day(value: str | None) -> dt.date | None:
     if value is None:
         return None
@@ -60,7 +56,7 @@ def ingest(
     db: str = typer.Option(None, "--db", help=DB_HELP),
     date: str = typer.Option(None, "--date", help="Publication date (YYYY-MM-DD) for inputs that carry none"),
     progress: bool = typer.Option(None, "--progress/--no-progress",
-                                  help="Progress bar (default: on a terminal, for many files)"),
+                                  help="Progress bar on stderr (default: when stderr is a terminal)"),
     workers: int = typer.Option(None, "--workers", min=1,
                                 help="Extract in N local processes (default: setting workers, 1)"),
     dask: str = typer.Option(None, "--dask", metavar="SCHEDULER",
@@ -68,15 +64,13 @@ def ingest(
                                   "LocalCluster of --workers processes"),
 ) -> None:
     """Read reports, extract facts and store them; exit status 1 if anything was rejected."""
-    from missionwatch import readers
     from missionwatch.store import Store
 
     published = parse_day(date)
     with errors_to_exit():
         store = Store.open(db)
         try:
-            show = progress if progress is not None else (
-                err.is_terminal and len(readers.expand(paths)) >= PROGRESS_MIN_INPUTS)
+            show = progress if progress is not None else err.is_terminal
             with progress_bar(show) as callback:
                 summary = run_ingest(paths, store, published=published, progress=callback,
                                      workers=workers, dask=dask)

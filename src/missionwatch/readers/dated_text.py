@@ -12,9 +12,9 @@ import datetime as dt
 import re
 
 from missionwatch.errors import ReaderError
-from missionwatch.records import Report
 from missionwatch.readers._decode import decode
 from missionwatch.readers._input import Input
+from missionwatch.records import Report
 
 NAME = "dated-text"
 

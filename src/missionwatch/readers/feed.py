@@ -16,9 +16,9 @@ import feedparser
 import trafilatura
 
 from missionwatch.errors import ReaderError
-from missionwatch.records import Report
 from missionwatch.readers._input import Input
 from missionwatch.readers.html import main_text
+from missionwatch.records import Report
 
 NAME = "feed"
 

@@ -12,9 +12,9 @@ import datetime as dt
 import trafilatura
 
 from missionwatch.errors import ReaderError
-from missionwatch.records import Report
 from missionwatch.readers._decode import decode
 from missionwatch.readers._input import Input
+from missionwatch.records import Report
 
 NAME = "html"
 BOILERPLATE = ["//nav", "//header", "//footer", "//aside"]
@@ -23,6 +23,8 @@ BOILERPLATE = ["//nav", "//header", "//footer", "//aside"]
 def main_text(html: str) -> tuple[str | None, str | None, dt.date | None]:
     """(text, title, date) of the page's main content; text None when there is none."""
     doc = trafilatura.bare_extraction(html, with_metadata=True, prune_xpath=BOILERPLATE)
+    if isinstance(doc, dict):  # only with as_dict=True; keeps the type checker honest
+        raise TypeError("trafilatura returned a dict")
     if doc is None or not (doc.text or "").strip():
         return None, getattr(doc, "title", None), None
     return doc.text, doc.title or None, _date(doc.date)

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from missionwatch.errors import ReaderError
-from missionwatch.records import Report
 from missionwatch.readers._decode import decode
 from missionwatch.readers._input import Input
 from missionwatch.readers.dated_text import parse_day
+from missionwatch.records import Report
 
 NAME = "jsonl"
 FIELDS = {"text", "date", "title", "url", "id"}

@@ -8,10 +8,10 @@ is how the sample corpus is saved); otherwise the publication date comes from
 from __future__ import annotations
 
 from missionwatch.errors import ReaderError
-from missionwatch.records import Report
 from missionwatch.readers import dated_text
 from missionwatch.readers._decode import decode
 from missionwatch.readers._input import Input
+from missionwatch.records import Report
 
 NAME = "plain-text"
 

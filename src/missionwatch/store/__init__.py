@@ -5,7 +5,6 @@ methods taking and returning typed records (see ``store.types``).
 """
 
 from missionwatch.store.core import Store
-from missionwatch.store.types import (AddResult, AuditEntry, ReportInfo, Review, SearchHit, StoreCounts,
-                                      User)
+from missionwatch.store.types import AddResult, AuditEntry, ReportInfo, Review, SearchHit, StoreCounts, User
 
 __all__ = ["AddResult", "AuditEntry", "ReportInfo", "Review", "SearchHit", "Store", "StoreCounts", "User"]

@@ -22,8 +22,18 @@ from missionwatch.records import Extraction, Report
 from missionwatch.store import engine as engines
 from missionwatch.store import facts, minhash
 from missionwatch.store import search as fulltext
-from missionwatch.store.models import (AuditRow, EntityRow, EventRow, ExtractionRow, LshBandRow, PlaceRow,
-                                       QuantityRow, ReportRow, ReviewRow, UserRow)
+from missionwatch.store.models import (
+    AuditRow,
+    EntityRow,
+    EventRow,
+    ExtractionRow,
+    LshBandRow,
+    PlaceRow,
+    QuantityRow,
+    ReportRow,
+    ReviewRow,
+    UserRow,
+)
 from missionwatch.store.types import AddResult, AuditEntry, ReportInfo, Review, SearchHit, StoreCounts, User
 
 FACT_TABLES = (EntityRow, PlaceRow, EventRow, QuantityRow)
@@ -112,7 +122,8 @@ class Store:
             if existing.sha256 != report.sha256:
                 raise StoreError("MW206", f"report id {report.id!r} is already used by a different report",
                                  where=report.source or report.id)
-            return AddResult(status="duplicate", report_id=report.id, duplicate_of=existing.id, similarity=1.0)
+            return AddResult(status="duplicate", report_id=report.id, duplicate_of=existing.id,
+                             similarity=1.0)
         bands = minhash.band_keys(signature)
         original, similarity = self._near_duplicate(conn, signature, bands)
         conn.execute(insert(ReportRow).values(
@@ -121,8 +132,8 @@ class Store:
         conn.execute(insert(LshBandRow), [{"band": b, "key": k, "report_id": report.id} for b, k in bands])
         if extraction is not None:
             self._write_extraction(conn, extraction)
-        status = "near_duplicate" if original else "stored"
-        return AddResult(status=status, report_id=report.id, duplicate_of=original, similarity=similarity)
+        return AddResult(status="near_duplicate" if original else "stored", report_id=report.id,
+                         duplicate_of=original, similarity=similarity)
 
     @staticmethod
     def _report_values(report: Report) -> dict[str, Any]:
@@ -211,7 +222,9 @@ class Store:
         """The stored extraction; None if the report is not extracted yet; MW201 if no such report."""
         with self._read() as conn:
             contract = conn.scalar(select(ExtractionRow.contract).where(ExtractionRow.report_id == report_id))
-            if contract is None and conn.scalar(select(ReportRow.id).where(ReportRow.id == report_id)) is None:
+            missing = contract is None and conn.scalar(
+                select(ReportRow.id).where(ReportRow.id == report_id)) is None
+            if missing:
                 raise StoreError("MW201", f"no report with id {report_id!r}", where=report_id)
         return Extraction.from_contract(json.loads(contract)) if contract is not None else None
 

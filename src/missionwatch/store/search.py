@@ -55,7 +55,8 @@ _SQLITE = text(f"""
 _POSTGRES = text(f"""
     SELECT r.id, r.title, r.published, r.source,
            ts_headline('english', r.body, q,
-                       'StartSel=[, StopSel=], MaxWords={SNIPPET_WORDS}, MinWords=6, MaxFragments=1') AS snippet,
+                       'StartSel=[, StopSel=], MaxWords={SNIPPET_WORDS}, MinWords=6, MaxFragments=1')
+               AS snippet,
            ts_rank_cd(r.search, q) AS rank
     FROM reports r, websearch_to_tsquery('english', :q) AS q
     WHERE r.search @@ q
