@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 
+@lru_cache(maxsize=65536)  # names repeat across reports; normalising is the reducer's hot spot
 def norm(text: str | None) -> str:
     """A comparison key: accents folded, lower case, punctuation to spaces, no leading 'the'."""
     if not text:
@@ -61,21 +62,14 @@ class Knowledge:
 
     def contributor_of(self, *names: str | None) -> str | None:
         """The contributing country an actor name points to, if exactly one does."""
-        found: set[str] = set()
-        for name in names:
-            if not name:
-                continue
-            for code, pattern in self.contributor_patterns.items():
-                if pattern.search(name):
-                    found.add(code)
-        return found.pop() if len(found) == 1 else None
+        found = self.contributors_in(*names)
+        return next(iter(found)) if len(found) == 1 else None
 
     def contributors_in(self, *names: str | None) -> set[str]:
         found: set[str] = set()
         for name in names:
-            for code, pattern in self.contributor_patterns.items():
-                if name and pattern.search(name):
-                    found.add(code)
+            if name:
+                found |= _contributors_of_name(name)
         return found
 
 
@@ -83,6 +77,11 @@ class Knowledge:
 def knowledge() -> Knowledge:
     text = files("missionwatch.mission").joinpath("data/mission.yaml").read_text(encoding="utf-8")
     return Knowledge(yaml.safe_load(text))
+
+
+@lru_cache(maxsize=65536)
+def _contributors_of_name(name: str) -> frozenset[str]:
+    return frozenset(code for code, rx in _contributor_patterns().items() if rx.search(name))
 
 
 @lru_cache(maxsize=1)
