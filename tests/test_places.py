@@ -74,3 +74,16 @@ def test_person_tagged_communes_are_places(nlp):
     for p in ps:
         if p.name != "Haiti":
             assert gz.km(p.lat, p.lon, 18.54, -72.34) < 40
+
+
+def test_person_names_and_small_foreign_villages_are_not_places(nlp):
+    doc = nlp(
+        "Prime Minister Ariel Henry resigned in Haiti. Henry's departure was welcomed. "
+        "Dominican President Luis Abinader closed the border at Dajabón."
+    )
+    es = find_entities(doc)
+    ps = find_places(doc, es)
+    assert "Henry" not in {p.name for p in ps}
+    henry = [e for e in es if e.name == "Ariel Henry"][0]
+    assert [m.text for m in henry.mentions] == ["Ariel Henry", "Henry"]
+    assert [p.country for p in ps if p.name == "Dajabón"] == ["DO"]

@@ -412,6 +412,9 @@ def _analyse(doc: Doc) -> Analysis:
     _gang_names(doc, taken, mentions, weights, context)
 
     # ---- 6. statistical NER
+    # names of people in this report: a "GPE" that is one of them is the person ("Henry's departure")
+    person_words = {t.text for e in doc.ents if e.label_ == "PERSON" for t in e if t.text[:1].isupper()}
+    person_words |= {f for mt in mentions if mt.type == "PERSON" for f in kb.actors[int(mt.key[3:])].short}
     persons: list[tuple[Span, str]] = []
     soft: list[tuple[int, int]] = []  # NER organisations: persons may still claim them
     for ent in doc.ents:
@@ -446,6 +449,9 @@ def _analyse(doc: Doc) -> Analysis:
             continue
         # known or likely place?
         hit = _place_for(span, label, weights, context)
+        if hit is not None and hit.place.source == "geonames" and span.text in person_words:
+            persons.append((span, "ner"))
+            continue
         if hit is not None:
             places.append(hit)
             taken.append((span.start, span.end))
@@ -694,8 +700,13 @@ def _gang_names(
             taken.append((s, e))
 
 
-def _in_context(place: gz.GeoPlace | None, context: list[str]) -> bool:
+def _in_context(place: gz.GeoPlace | None, context: list[str] | dict[str, float]) -> bool:
     return place is not None and (place.source in ("curated", "country") or place.country in context)
+
+
+#: a GeoNames place in a country the report never mentions must be at least this big
+#: ("Henry" is a village in Illinois, "Pierre" a town in South Dakota)
+MIN_POPULATION_OUT_OF_CONTEXT = 15_000
 
 
 def _place_for(span: Span, label: str, weights: dict[str, float], context: list[str]) -> PlaceHit | None:
@@ -703,6 +714,13 @@ def _place_for(span: Span, label: str, weights: dict[str, float], context: list[
     text = span.text
     if label in {"GPE", "LOC", "FAC"}:
         place = gz.resolve(text, weights, fuzzy_countries=context[:1])
+        if (
+            place is not None
+            and place.source == "geonames"
+            and place.country not in weights
+            and place.population < MIN_POPULATION_OUT_OF_CONTEXT
+        ):
+            return None
         if place is None:
             # "Port" + "of Spain": try the span grown over "of"/"-" joiners
             grown = _grow(span)
@@ -713,7 +731,7 @@ def _place_for(span: Span, label: str, weights: dict[str, float], context: list[
             return None
         return PlaceHit(span.start_char, span.end_char, place, "ner")
     place = gz.resolve(text, weights)
-    if place is None or not _in_context(place, context):
+    if place is None or not _in_context(place, weights):
         return None
     if label == "PERSON" and place.source == "geonames" and place.population < 1000:
         return None
