@@ -76,6 +76,11 @@ def _guard(request: Request) -> Response | None:
     return None
 
 
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    return Response(status_code=204)
+
+
 # ------------------------------------------------------------------ dashboard
 
 def _strength_chart(pic: Any, width: int = 420, height: int = 180) -> dict[str, Any] | None:
@@ -114,12 +119,24 @@ def _strength_chart(pic: Any, width: int = 420, height: int = 180) -> dict[str, 
             "first": first, "last": last}
 
 
+def _form_date(name: str, raw: str | None) -> dt.date | None:
+    """A date from a form field: empty means no filter."""
+    if not raw or not raw.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(raw.strip())
+    except ValueError as exc:
+        raise MissionwatchError("MW301", f"{name} {raw[:12]!r} is not a date (YYYY-MM-DD)") from exc
+
+
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, data: Annotated[WebData, Depends(deps.data)],
-              date_from: DateFrom = None, date_to: DateTo = None,
+              date_from: Annotated[str | None, Query(max_length=10)] = None,
+              date_to: Annotated[str | None, Query(max_length=10)] = None,
               type: Annotated[str | None, Query(max_length=400)] = None) -> Response:
     if (go := _guard(request)) is not None:
         return go
+    date_from, date_to = _form_date("date_from", date_from), _form_date("date_to", date_to)
     _dates(date_from, date_to)
     types = _choices("type", type, EVENT_TYPES)
     as_of = date_to or dt.date.today()

@@ -13,8 +13,9 @@
   }
   function outlines() {
     return fetch(el.dataset.outlines).then(function (r) { return r.json(); }).then(function (geo) {
-      L.geoJSON(geo, { interactive: false,
+      L.geoJSON(geo, { interactive: false, renderer: L.canvas({ padding: 0.2 }),
         style: { color: "#6d7f91", weight: 1, fillColor: "#f4f1e8", fillOpacity: tileUrl ? 0 : 1 } }).addTo(map);
+      el.dataset.outlinesLoaded = String((geo.features || []).length);
     });
   }
   function popup(props) {
