@@ -76,14 +76,22 @@ def test_person_tagged_communes_are_places(nlp):
             assert gz.km(p.lat, p.lon, 18.54, -72.34) < 40
 
 
+PROBE = (
+    "U.S. Secretary of State Antony Blinken met Kenyan President William Ruto in Nairobi. Blinken said "
+    "Washington would provide $300 million. Benin has offered 2,000 troops, while Chad, Bangladesh and "
+    "Barbados also pledged personnel. Dominican President Luis Abinader ordered the border at Dajabón "
+    "closed.\n\n"
+    "Prime Minister Ariel Henry, who was stranded in Puerto Rico, announced his resignation. Caricom leaders "
+    "met in Kingston, Jamaica. Henry's departure cleared the way for a transitional council."
+)
+
+
 def test_person_names_and_small_foreign_villages_are_not_places(nlp):
-    doc = nlp(
-        "Prime Minister Ariel Henry resigned in Haiti. Henry's departure was welcomed. "
-        "Dominican President Luis Abinader closed the border at Dajabón."
-    )
+    doc = nlp(PROBE)
     es = find_entities(doc)
     ps = find_places(doc, es)
     assert "Henry" not in {p.name for p in ps}
     henry = [e for e in es if e.name == "Ariel Henry"][0]
     assert [m.text for m in henry.mentions] == ["Ariel Henry", "Henry"]
     assert [p.country for p in ps if p.name == "Dajabón"] == ["DO"]
+    assert [p.country for p in ps if p.name == "Kingston"] == ["JM"]

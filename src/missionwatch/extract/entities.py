@@ -713,7 +713,7 @@ def _place_for(span: Span, label: str, weights: dict[str, float], context: list[
     """An NER span that is a place: GPE/LOC/FAC anywhere; other labels only in the report's countries."""
     text = span.text
     if label in {"GPE", "LOC", "FAC"}:
-        place = gz.resolve(text, weights, fuzzy_countries=context[:1])
+        place = gz.resolve(text, weights, fuzzy_countries=context[:1], country=_qualifier(span))
         if (
             place is not None
             and place.source == "geonames"
@@ -736,6 +736,20 @@ def _place_for(span: Span, label: str, weights: dict[str, float], context: list[
     if label == "PERSON" and place.source == "geonames" and place.population < 1000:
         return None
     return PlaceHit(span.start_char, span.end_char, place, "ner")
+
+
+def _qualifier(span: Span) -> str | None:
+    """The country named right after a place: "Kingston, Jamaica" -> JM."""
+    doc = span.doc
+    e = span.end
+    if e + 1 >= len(doc) or doc[e].text != ",":
+        return None
+    for n in (3, 2, 1):
+        if e + 1 + n <= len(doc):
+            iso2 = gz.country_by_key().get(gz.key(doc[e + 1 : e + 1 + n].text))
+            if iso2:
+                return iso2
+    return None
 
 
 def _grow(span: Span) -> Span | None:

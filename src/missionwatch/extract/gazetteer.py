@@ -521,10 +521,14 @@ def resolve(
     *,
     fuzzy_countries: Iterable[str] = (),
     dateline: bool = False,
+    country: str | None = None,
 ) -> GeoPlace | None:
     """The best place for a name in a report whose country mentions are ``weights``."""
     weights = weights or {}
     candidates = list(lookup(name, dateline))
+    if country:
+        # an explicit qualifier ("Kingston, Jamaica") decides when it can
+        candidates = [p for p in candidates if p.country == country] or candidates
     if not candidates:
         base = numbered_base(name)
         if base is not None:
