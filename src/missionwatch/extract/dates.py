@@ -75,8 +75,8 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
         ("md", rf"{wday_opt}{month}\s+{day}(?:,?\s+(?P<yrel>(?i:last|this|next))\s+(?i:year))?"),
         ("dm", rf"{wday_opt}{day}\s+(?:(?i:of)\s+)?{month}(?:,?\s+(?P<yrel>(?i:last|this|next))\s+(?i:year))?"),
         ("my", rf"{part}{month},?\s+{year}"),
-        ("rel", rf"{part}{rel}\s+(?P<unit>(?i:week|month|year))"),
         ("thisrel", r"(?P<dir>(?i:earlier|later))\s+(?i:this|in\s+the)\s+(?P<unit>(?i:week|month|year))"),
+        ("rel", rf"{part}{rel}\s+(?P<unit>(?i:week|month|year))"),
         ("deictic", r"(?P<deictic>(?i:yesterday|today|tomorrow|tonight))"),
         ("window", rf"(?P<window>(?i:{windows}))"),
         ("ago", rf"(?:(?i:barely|just|only|about|nearly|almost|some|roughly|more\s+than|less\s+than)\s+)?"
@@ -265,7 +265,9 @@ def _resolve_match(name: str, m: re.Match[str], published: dt.date, future: bool
             or bool(re.match(r"(?i)barely|just|only|about|nearly|almost|some|roughly|more|less", text))
         if direction in ("after", "before") and unit != "day":
             anchor = None  # "several months after X": counted back from publication
-        if direction == "ago" or (direction in ("after", "later") and anchor is None):
+        if direction == "later" and anchor is None:
+            return None
+        if direction == "ago" or (direction == "after" and anchor is None):
             centre = published - dt.timedelta(days=days)
         elif anchor is None:
             return None

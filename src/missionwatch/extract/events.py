@@ -531,7 +531,7 @@ def _needs(ctx: _Ctx, tok: Token, roles: _Roles, cls: str, object_only: bool) ->
     for g in groups:
         heads = [g] + [c for c in g.children if c.dep_ in ("compound", "amod", "poss", "nmod")]
         heads += [p for c in g.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children
-                  if p.dep_ == "pobj" and _lemma(g) in classes["personnel"] | {"number", "total", "batch"}]
+                  if p.dep_ == "pobj"]
         if any(_lemma(h) in words or h.lower_ in words for h in heads):
             return True
         types = _entity_types(ctx, _args(ctx, g))
