@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader
 
 from missionwatch.errors import CATALOGUE, MissionwatchError
+from missionwatch.mission.knowledge import knowledge
 from missionwatch.records import EVENT_STATUSES, EVENT_TYPES
 from missionwatch.web import auth, deps, picture
 from missionwatch.web.api import DateFrom, DateTo, _choices, _dates, check_id, event_out
@@ -149,7 +150,8 @@ def dashboard(request: Request, data: Annotated[WebData, Depends(deps.data)],
     return render(request, "dashboard.html", pic=pic, as_of=as_of, total=total,
                   events=[event_out(r) for r in rows], chart=_strength_chart(pic),
                   date_from=date_from, date_to=date_to, types=types, events_url=events_url,
-                  tile_url=request.app.state.tile_url, colours_json=json.dumps(COLOURS))
+                  tile_url=request.app.state.tile_url, colours_json=json.dumps(COLOURS),
+                  theatre=json.dumps(list(knowledge().theatre_bbox)))
 
 
 @router.get("/timeline", response_class=HTMLResponse)

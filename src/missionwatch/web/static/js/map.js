@@ -7,6 +7,11 @@
   if (!el || typeof L === "undefined") { return; }
   var colours = JSON.parse(el.dataset.colours || "{}");
   var map = L.map(el, { worldCopyJump: true, attributionControl: true }).setView([18.7, -72.6], 8);
+  // The mission's theatre (west, south, east, north): the default view; events
+  // elsewhere (a summit in New York) stay on the map, one zoom-out away.
+  var theatre = JSON.parse(el.dataset.theatre || "null");
+  var theatreBounds = theatre ? L.latLngBounds([theatre[1], theatre[0]], [theatre[3], theatre[2]]) : null;
+  if (theatreBounds) { map.fitBounds(theatreBounds); }
   var tileUrl = el.dataset.tileUrl;
   if (tileUrl) {
     L.tileLayer(tileUrl, { maxZoom: 18 }).addTo(map);
@@ -56,8 +61,11 @@
             });
           }
         }).addTo(map);
-        var bounds = layer.getBounds();
-        if (bounds.isValid()) { map.fitBounds(bounds.pad(0.4), { maxZoom: 11 }); }
+        var inside = L.latLngBounds([]);
+        layer.eachLayer(function (m) {
+          if (!theatreBounds || theatreBounds.contains(m.getLatLng())) { inside.extend(m.getLatLng()); }
+        });
+        if (inside.isValid()) { map.fitBounds(inside.pad(0.5), { maxZoom: 11 }); }
         el.dataset.loaded = String((geo.features || []).length);
       });
   }
