@@ -1,18 +1,29 @@
-"""The picture as of a date: a fold over per-report contributions.
+"""The picture as of a date: a fold over per-report contributions, kept up to date incrementally.
 
-``PictureState`` holds contributions and the incremental timeline index;
-``add``/``remove`` touch one report, ``picture(as_of)`` folds. Reports
-published after the as-of date are ignored (the picture shows what was known
-on that day); merged events keep only the sources known on that day.
+``PictureState`` holds contributions, the incremental timeline index and
+per-section indexes (personnel by contributor and date; the reports that
+state money, capability gaps or roles). ``add``/``remove`` touch one report.
+``picture(as_of)`` assembles the picture from a ``_FoldCache`` for that date,
+which keeps every merged event, every strength point, contingent, territory
+entry and mandate act it built, and rebuilds only what the reports added or
+removed since touched: the merged events whose members changed, the
+contributors, places and sections those events (or the reports' own claims)
+feed. A date seen for the first time costs one full fold; the state keeps the
+caches of the two latest dates.
+
+Reports published after the as-of date are ignored (the picture shows what
+was known on that day); merged events keep only the sources known on that day.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from missionwatch.mission.knowledge import knowledge, norm
 from missionwatch.mission.model import (
@@ -41,10 +52,12 @@ from missionwatch.mission.model import (
     TerritoryEntry,
     TimelineEvent,
 )
-from missionwatch.mission.timeline import STATUS_GROUP, TimelineIndex, blocking_keys, match
+from missionwatch.mission.timeline import STATUS_GROUP, TimelineIndex, cluster_id
 from missionwatch.records import DateInterval
 
 _STATUS_RANK = {"occurred": 0, "ongoing": 1, "planned": 2, "hypothetical": 3, "denied": 4}
+#: How many as-of dates keep a fold cache (the web's "today" plus one other date, typically).
+CACHED_DATES = 2
 
 
 def _known(report_date: dt.date | None, as_of: dt.date) -> bool:
@@ -91,25 +104,61 @@ class Merged:
 
 @dataclass
 class PictureState:
-    """Contributions of every report plus the incremental event-merging index."""
+    """Contributions of every report, the incremental event-merging index and section indexes."""
 
     contributions: dict[str, Contribution] = field(default_factory=dict)
     timeline: TimelineIndex = field(default_factory=TimelineIndex)
+    #: Dated personnel claims by (contributor or None for the mission, date).
+    personnel: dict[tuple[str | None, dt.date], list[PersonnelClaim]] = field(default_factory=dict)
+    #: Reports with money claims / capability gaps / roles (the only ones those sections read).
+    with_money: dict[str, Contribution] = field(default_factory=dict)
+    with_gaps: dict[str, Contribution] = field(default_factory=dict)
+    with_roles: dict[str, Contribution] = field(default_factory=dict)
+    caches: dict[dt.date, _FoldCache] = field(default_factory=dict, repr=False)
 
     def add(self, contribution: Contribution) -> None:
         """Add or replace one report's contribution (compares only with its timeline blocks)."""
         if contribution.report_id in self.contributions:
             self.remove(contribution.report_id)
-        self.contributions[contribution.report_id] = contribution
+        rid = contribution.report_id
+        self.contributions[rid] = contribution
         for claim in contribution.events:
             self.timeline.add(claim)
+        for p in contribution.personnel:
+            if p.date is not None:
+                self.personnel.setdefault((p.country, p.date), []).append(p)
+        for attr, index in (("money", self.with_money), ("gaps", self.with_gaps), ("roles", self.with_roles)):
+            if getattr(contribution, attr):
+                index[rid] = contribution
+        for cache in self.caches.values():
+            cache.report_changed(contribution, +1)
 
     def remove(self, report_id: str) -> None:
-        if self.contributions.pop(report_id, None) is not None:
-            self.timeline.remove_report(report_id)
+        contribution = self.contributions.pop(report_id, None)
+        if contribution is None:
+            return
+        self.timeline.remove_report(report_id)
+        for p in contribution.personnel:
+            if p.date is not None:
+                claims = self.personnel.get((p.country, p.date), [])
+                if p in claims:
+                    claims.remove(p)
+                if not claims:
+                    self.personnel.pop((p.country, p.date), None)
+        for index in (self.with_money, self.with_gaps, self.with_roles):
+            index.pop(report_id, None)
+        for cache in self.caches.values():
+            cache.report_changed(contribution, -1)
 
     def picture(self, as_of: dt.date) -> MissionPicture:
-        return _Fold(self, as_of).run()
+        changed = self.timeline.drain_changed()
+        for cache in self.caches.values():
+            cache.pending |= changed
+        cache = self.caches.pop(as_of, None) or _FoldCache(self, as_of)
+        self.caches[as_of] = cache  # most recently used last
+        while len(self.caches) > CACHED_DATES:
+            del self.caches[next(iter(self.caches))]
+        return cache.assemble()
 
 
 def build_picture(contributions: Iterable[Contribution], as_of: dt.date) -> MissionPicture:
@@ -120,151 +169,371 @@ def build_picture(contributions: Iterable[Contribution], as_of: dt.date) -> Miss
     return state.picture(as_of)
 
 
-class _Fold:
+_SortKey = tuple[dt.date, str]
+
+
+@dataclass
+class _View:
+    """One merged event as the fold cache keeps it, with what each section reads of it."""
+
+    cid: str
+    keys: list[str]                       # every member claim key (known or not)
+    merged: Merged | None = None          # None: no member known on the as-of date
+    known: frozenset[str] = frozenset()
+    sort_key: _SortKey | None = None
+    contradiction: Contradiction | None = None
+    flow_country: str | None = None       # DEPLOY/WITHDRAW: the contributor (or MIXED)
+    flow_units: dict[str, str] = field(default_factory=dict)
+    flow_point: StrengthPoint | None = None
+    flow_planned: bool = False
+    control: tuple[str, ControlStep] | None = None
+    act: MandateAct | None = None
+
+
+class _FoldCache:
+    """Everything the fold built for one as-of date, rebuilt piecewise as reports change."""
+
     def __init__(self, state: PictureState, as_of: dt.date) -> None:
         self.state = state
         self.as_of = as_of
-        self.known = [c for c in state.contributions.values() if _known(c.report_date, as_of)]
-        self.contradictions: list[Contradiction] = []
+        self.reports = sum(1 for c in state.contributions.values() if _known(c.report_date, as_of))
+        self.views: dict[str, _View] = {}
+        self.cid_of: dict[str, str] = {}
+        self.order: list[tuple[_SortKey, str]] = []
+        self.flows: dict[str, dict[str, _View]] = defaultdict(dict)
+        self.controls: dict[str, dict[str, _View]] = defaultdict(dict)
+        self.acts: dict[str, _View] = {}
+        self.denied: dict[str, _View] = {}
+        self.event_contradictions: dict[str, _View] = {}
+        # strength points stated per (contributor, date): point, contradiction, units
+        self.stated: dict[tuple[str | None, dt.date], tuple[StrengthPoint, Contradiction | None, dict[str, str]]] = {}
+        self.stated_dates: dict[str | None, set[dt.date]] = defaultdict(set)
+        self.contingents: dict[str, Contingent] = {}
+        self.territory_by_place: dict[str, TerritoryEntry] = {}
+        self.money_contradictions: list[Contradiction] = []
+        # what is out of date
+        self.pending: set[str] = set(state.timeline.claims)
+        self.pending_stated: set[tuple[str | None, dt.date]] = set(state.personnel)
+        self.dirty_countries: set[str] = set()
+        self.dirty_places: set[str] = set()
+        self.dirty_sections: set[str] = {"mandate", "money", "capabilities", "people", "denials"}
+        self.mandate_out: Mandate | None = None
+        self.money_out: Money | None = None
+        self.capabilities_out: list[CapabilityGap] = []
+        self.people_out: list[Person] = []
+        self.denials_out: list[Contradiction] = []
 
-    def run(self) -> MissionPicture:
-        merged = self.merge_events()
-        timeline = [m.event for m in merged]
+    # ---------------------------------------------------------------- change notes
+    def report_changed(self, c: Contribution, sign: int) -> None:
+        if _known(c.report_date, self.as_of):
+            self.reports += sign
+        for p in c.personnel:
+            if p.date is not None:
+                self.pending_stated.add((p.country, p.date))
+        for attr, section in (("money", "money"), ("gaps", "capabilities"), ("roles", "people")):
+            if getattr(c, attr):
+                self.dirty_sections.add(section)
+        # event changes arrive through the timeline index's changed keys
+
+    # ---------------------------------------------------------------- sync
+    def sync(self) -> None:
+        timeline = self.state.timeline
+        pending, self.pending = self.pending, set()
+        if pending:
+            self.dirty_sections.add("denials")
+        redo: set[str] = set()
+        for key in pending:
+            cid = self.cid_of.get(key)
+            if cid is not None and cid in self.views:
+                redo.update(self.drop_view(cid).keys)
+            redo.add(key)
+        roots = {timeline.find(k) for k in redo if k in timeline.claims}
+        for root in roots:
+            self.add_view(sorted(timeline.members[root]))
+        stated, self.pending_stated = self.pending_stated, set()
+        for key in stated:
+            self.update_stated(key)
+        for country in self.dirty_countries:
+            self.update_contingent(country)
+        self.dirty_countries = set()
+        for place in self.dirty_places:
+            self.update_territory(place)
+        self.dirty_places = set()
+        known = None
+        for section in sorted(self.dirty_sections):
+            if section == "mandate":
+                views = sorted((v for v in self.acts.values()), key=lambda v: v.sort_key)  # type: ignore[arg-type,return-value]
+                self.mandate_out = self.mandate([v.act for v in views if v.act is not None])
+            elif section == "denials":
+                self.denials_out = self.denials()
+            else:
+                index = {"money": self.state.with_money, "capabilities": self.state.with_gaps,
+                         "people": self.state.with_roles}[section]
+                known = sorted((c for c in index.values() if _known(c.report_date, self.as_of)),
+                               key=lambda c: (c.report_date or dt.date.min, c.report_id))
+                if section == "money":
+                    self.money_contradictions = []
+                    self.money_out = self.money(known)
+                elif section == "capabilities":
+                    self.capabilities_out = self.capabilities(known)
+                else:
+                    self.people_out = self.people(known)
+        self.dirty_sections = set()
+
+    def assemble(self) -> MissionPicture:
+        self.sync()
+        views = self.views
+        contingents = [self.contingents[c] for c in sorted(self.contingents)]
+        totals = [c for c in contingents if c.country != "MIXED" and c.estimate_low is not None]
+        mission_totals = [self.stated[(None, d)][0] for d in sorted(self.stated_dates.get(None, ()))]
+        forces = Forces(contingents=contingents,
+                        total_low=sum(c.estimate_low or 0 for c in totals) if totals else None,
+                        total_high=sum(c.estimate_high or 0 for c in totals) if totals else None,
+                        stated_mission_totals=mission_totals)
+        contradictions = [views[cid].contradiction for cid in
+                          sorted(self.event_contradictions, key=lambda c: views[c].sort_key)]  # type: ignore[arg-type,return-value]
+        contradictions += [self.stated[k][1] for k in sorted((k for k in self.stated if self.stated[k][1]),
+                                                              key=lambda k: (k[0] or "", k[1]))]
+        contradictions += self.money_contradictions + self.denials_out
+        territory = sorted(self.territory_by_place.values(),
+                           key=lambda t: (-(t.latest.date or dt.date.min).toordinal(), t.place))
+        assert self.mandate_out is not None and self.money_out is not None
         return MissionPicture(
-            as_of=self.as_of, reports=len(self.known), mission=knowledge().mission_name,
-            forces=self.forces(merged), mandate=self.mandate(merged), money=self.money(),
-            capabilities=self.capabilities(), territory=self.territory(merged), people=self.people(),
-            timeline=timeline, contradictions=self.contradictions + self.denials(merged),
+            as_of=self.as_of, reports=self.reports, mission=knowledge().mission_name,
+            forces=forces, mandate=self.mandate_out, money=self.money_out,
+            capabilities=self.capabilities_out, territory=territory, people=self.people_out,
+            timeline=[views[cid].merged.event for _, cid in self.order],  # type: ignore[union-attr]
+            contradictions=contradictions,  # type: ignore[arg-type]
         )
 
-    # ---------------------------------------------------------------- timeline
-    def merge_events(self) -> list[Merged]:
-        out: list[Merged] = []
-        for event_id, all_members in self.state.timeline.clusters().items():
-            members = [m for m in all_members if _known(m.source.report_date, self.as_of)]
-            if not members:
-                continue
-            status = min((m.status for m in members), key=lambda s: _STATUS_RANK[s])
-            date = _best_date(members)
-            places = [m.place for m in members if m.place is not None]
-            place = min(places, key=lambda p: (p.feature == "country", p.lat is None)) if places else None
-            actors: dict[str, str] = {}
-            targets: dict[str, str] = {}
-            for m in members:
-                for a in m.actors:
-                    actors.setdefault(norm(a.name), a.name)
-                for t in m.targets:
-                    targets.setdefault(norm(t.name), t.name)
-            attributes: dict = {}
-            for m in members:
-                for k, v in m.attributes.items():
-                    attributes.setdefault(k, v)
-            quantities = _figures((m.quantity.value, m.quantity.unit, m.source) for m in members
-                                  if m.quantity is not None)
-            event = TimelineEvent(
-                id=event_id, type=members[0].type, status=status, date=date, place=place,
-                actors=list(actors.values()), targets=list(targets.values()), quantities=quantities,
-                attributes=attributes, sources=sorted((m.source for m in members), key=_source_order),
-                members=[m.key for m in members])
-            if len(quantities) > 1:
-                self.contradictions.append(Contradiction(
-                    kind="event figures disagree", subject=f"{event.type} {event_id}",
-                    detail=f"{len(quantities)} different figures for one {event.type.lower()} event",
-                    claims=quantities))
-            out.append(Merged(event, members))
-        out.sort(key=lambda m: (m.event.date.start if m.event.date else (m.when or dt.date.max), m.event.id))
-        return out
+    # ---------------------------------------------------------------- merged events
+    def drop_view(self, cid: str) -> _View:
+        view = self.views.pop(cid)
+        for key in view.keys:
+            if self.cid_of.get(key) == cid:
+                del self.cid_of[key]
+        if view.sort_key is not None:
+            i = bisect.bisect_left(self.order, (view.sort_key, cid))
+            if i < len(self.order) and self.order[i] == (view.sort_key, cid):
+                del self.order[i]
+        self.event_contradictions.pop(cid, None)
+        self.denied.pop(cid, None)
+        if view.flow_country is not None:
+            self.flows[view.flow_country].pop(cid, None)
+            self.dirty_countries.add(view.flow_country)
+        if view.control is not None:
+            self.controls[view.control[0]].pop(cid, None)
+            self.dirty_places.add(view.control[0])
+        if self.acts.pop(cid, None) is not None:
+            self.dirty_sections.add("mandate")
+        return view
 
-    def denials(self, merged: list[Merged]) -> list[Contradiction]:
+    def add_view(self, keys: list[str]) -> None:
+        cid = cluster_id(keys)
+        view = _View(cid=cid, keys=keys)
+        self.views[cid] = view
+        for key in keys:
+            self.cid_of[key] = cid
+        claims = self.state.timeline.claims
+        members = [claims[k] for k in keys if _known(claims[k].source.report_date, self.as_of)]
+        if not members:
+            return
+        view.known = frozenset(m.key for m in members)
+        view.merged = merged = self.merge(cid, members)
+        ev = merged.event
+        view.sort_key = (ev.date.start if ev.date else (merged.when or dt.date.max), cid)
+        bisect.insort(self.order, (view.sort_key, cid))
+        if len(ev.quantities) > 1:
+            view.contradiction = Contradiction(
+                kind="event figures disagree", subject=f"{ev.type} {cid}",
+                detail=f"{len(ev.quantities)} different figures for one {ev.type.lower()} event",
+                claims=ev.quantities)
+            self.event_contradictions[cid] = view
+        if ev.status == "denied":
+            self.denied[cid] = view
+        if ev.type in ("DEPLOY", "WITHDRAW"):
+            self.flow(view)
+        elif ev.type == "CONTROL":
+            self.control(view)
+        elif ev.type == "MANDATE":
+            self.mandate_act(view)
+
+    @staticmethod
+    def merge(event_id: str, members: list[EventClaim]) -> Merged:
+        status = min((m.status for m in members), key=lambda s: _STATUS_RANK[s])
+        date = _best_date(members)
+        places = [m.place for m in members if m.place is not None]
+        place = min(places, key=lambda p: (p.feature == "country", p.lat is None)) if places else None
+        actors: dict[str, str] = {}
+        targets: dict[str, str] = {}
+        attributes: dict[str, Any] = {}
+        for m in members:
+            for a in m.actors:
+                actors.setdefault(norm(a.name), a.name)
+            for t in m.targets:
+                targets.setdefault(norm(t.name), t.name)
+            for k, v in m.attributes.items():
+                attributes.setdefault(k, v)
+        quantities = _figures((m.quantity.value, m.quantity.unit, m.source) for m in members
+                              if m.quantity is not None)
+        event = TimelineEvent(
+            id=event_id, type=members[0].type, status=status, date=date, place=place,
+            actors=list(actors.values()), targets=list(targets.values()), quantities=quantities,
+            attributes=attributes, sources=sorted((m.source for m in members), key=_source_order),
+            members=[m.key for m in members])
+        return Merged(event, members)
+
+    def denials(self) -> list[Contradiction]:
         """A denied event that would match a reported one (status aside) is an open contradiction."""
-        index = {k: m for m in merged for k in m.event.members}
         out: list[Contradiction] = []
-        blocks = self.state.timeline.blocks
-        for m in merged:
-            if m.event.status != "denied":
-                continue
+        views = self.views
+        for cid in sorted(self.denied, key=lambda c: views[c].sort_key):  # type: ignore[arg-type,return-value]
+            m = views[cid].merged
+            assert m is not None
             seen: set[str] = set()
             for claim in m.members:
-                probe = claim.model_copy(update={"status": "occurred"})
-                for block in blocking_keys(probe):
-                    for other_key in sorted(blocks.get(block, ())):
-                        other = index.get(other_key)
-                        if other is None or other.event.id in seen or STATUS_GROUP[other.event.status] != "real":
-                            continue
-                        if match(probe, self.state.timeline.claims[other_key]).matched:
-                            seen.add(other.event.id)
-                            out.append(Contradiction(
-                                kind="denied", subject=f"{m.event.type} {other.event.id}",
-                                detail=f"reported by {len(other.event.sources)} source(s), denied by "
-                                       f"{len(m.event.sources)} (denial {m.event.id})",
-                                claims=[Figure(value=1, unit="reported", sources=other.event.sources),
-                                        Figure(value=0, unit="denied", sources=m.event.sources)]))
+                for other_key in self.state.timeline.matches_as(claim, "occurred"):
+                    other_view = views.get(self.cid_of.get(other_key, ""))
+                    if other_view is None or other_key not in other_view.known:
+                        continue
+                    other = other_view.merged
+                    assert other is not None
+                    if other.event.id in seen or STATUS_GROUP[other.event.status] != "real":
+                        continue
+                    seen.add(other.event.id)
+                    out.append(Contradiction(
+                        kind="denied", subject=f"{m.event.type} {other.event.id}",
+                        detail=f"reported by {len(other.event.sources)} source(s), denied by "
+                               f"{len(m.event.sources)} (denial {m.event.id})",
+                        claims=[Figure(value=1, unit="reported", sources=other.event.sources),
+                                Figure(value=0, unit="denied", sources=m.event.sources)]))
         return out
 
     # ---------------------------------------------------------------- forces
-    def forces(self, merged: list[Merged]) -> Forces:
+    def update_stated(self, key: tuple[str | None, dt.date]) -> None:
+        country, date = key
+        claims = [p for p in self.state.personnel.get(key, [])
+                  if _known(p.source.report_date, self.as_of) and date <= self.as_of]
+        if country is not None:
+            self.dirty_countries.add(country)
+        if not claims:
+            self.stated.pop(key, None)
+            self.stated_dates[country].discard(date)
+            return
+        claims.sort(key=lambda p: _source_order(p.source))
         k = knowledge()
-        stated: dict[str | None, dict[dt.date, list[PersonnelClaim]]] = defaultdict(lambda: defaultdict(list))
-        for c in self.known:
-            for p in c.personnel:
-                if p.date is not None and p.date <= self.as_of:
-                    stated[p.country][p.date].append(p)
-        points: dict[str, list[StrengthPoint]] = defaultdict(list)
-        planned: dict[str, list[StrengthPoint]] = defaultdict(list)
-        units: dict[str, dict[str, str]] = defaultdict(dict)
-        for country, by_date in stated.items():
-            if country is None:
-                continue
-            for date, claims in by_date.items():
-                figures = _figures((p.value, None, p.source) for p in claims)
-                points[country].append(StrengthPoint(date=date, kind="stated", figures=figures))
-                for p in claims:
-                    if p.unit and norm(p.unit) != norm(k.contributor_name(country)):
-                        units[country].setdefault(norm(p.unit), p.unit)
-                if len(figures) > 1:
-                    self.contradictions.append(Contradiction(
-                        kind="personnel figures disagree", subject=f"{k.contributor_name(country)} on {date}",
-                        detail=f"{len(figures)} different strengths stated for the same date", claims=figures))
-        mission_totals = [StrengthPoint(date=d, kind="stated", figures=_figures((p.value, None, p.source)
-                                                                               for p in claims))
-                          for d, claims in sorted(stated.get(None, {}).items())]
+        figures = _figures((p.value, None, p.source) for p in claims)
+        units: dict[str, str] = {}
+        contradiction = None
+        if country is not None:
+            for p in claims:
+                if p.unit and norm(p.unit) != norm(k.contributor_name(country)):
+                    units.setdefault(norm(p.unit), p.unit)
+            if len(figures) > 1:
+                contradiction = Contradiction(
+                    kind="personnel figures disagree", subject=f"{k.contributor_name(country)} on {date}",
+                    detail=f"{len(figures)} different strengths stated for the same date", claims=figures)
+        self.stated[key] = (StrengthPoint(date=date, kind="stated", figures=figures), contradiction, units)
+        self.stated_dates[country].add(date)
 
-        for m in merged:
-            ev = m.event
-            if ev.type not in ("DEPLOY", "WITHDRAW"):
-                continue
-            countries = {a.country for mem in m.members for a in mem.actors if a.country}
-            countries |= k.contributors_in(*(mem.quantity.subject for mem in m.members if mem.quantity))
-            if not countries:
-                continue
-            country = countries.pop() if len(countries) == 1 else "MIXED"
-            for mem in m.members:
-                for a in mem.actors:
-                    if a.country and a.type != "COUNTRY" and (a.country == country or country == "MIXED"):
-                        units[country].setdefault(norm(a.name), a.name)
-            when = m.when
-            if when is None:
-                continue
-            figures = [f for f in ev.quantities]
-            kind = "arrival" if ev.type == "DEPLOY" else "departure"
-            group = STATUS_GROUP[ev.status]
-            if group == "planned":
-                planned[country].append(StrengthPoint(date=when, kind=kind, figures=figures, event_id=ev.id))
-            elif group == "real" and when <= self.as_of:
-                if ev.status == "ongoing" and all(mem.status == "ongoing" for mem in m.members):
-                    continue  # "400 on the ground": a stock, already among the stated figures
-                points[country].append(StrengthPoint(date=when, kind=kind, figures=figures, event_id=ev.id))
+    def flow(self, view: _View) -> None:
+        """What a merged DEPLOY/WITHDRAW adds to its contributor's series."""
+        m = view.merged
+        assert m is not None
+        k = knowledge()
+        ev = m.event
+        countries = {a.country for mem in m.members for a in mem.actors if a.country}
+        countries |= k.contributors_in(*(mem.quantity.subject for mem in m.members if mem.quantity))
+        if not countries:
+            return
+        country = countries.pop() if len(countries) == 1 else "MIXED"
+        view.flow_country = country
+        self.flows[country][view.cid] = view
+        self.dirty_countries.add(country)
+        for mem in m.members:
+            for a in mem.actors:
+                if a.country and a.type != "COUNTRY" and (a.country == country or country == "MIXED"):
+                    view.flow_units.setdefault(norm(a.name), a.name)
+        when = m.when
+        if when is None:
+            return
+        kind = "arrival" if ev.type == "DEPLOY" else "departure"
+        group = STATUS_GROUP[ev.status]
+        if group == "planned":
+            view.flow_planned = True
+        elif group == "real" and when <= self.as_of:
+            if ev.status == "ongoing" and all(mem.status == "ongoing" for mem in m.members):
+                return  # "400 on the ground": a stock, already among the stated figures
+        else:
+            return
+        view.flow_point = StrengthPoint(date=when, kind=kind, figures=list(ev.quantities), event_id=ev.id)
 
-        contingents: list[Contingent] = []
-        for country in sorted(set(points) | set(planned)):
-            series = sorted(points.get(country, []), key=lambda p: (p.date, p.kind != "stated"))
-            contingents.append(self.contingent(country, series, planned.get(country, []), units[country]))
-        totals = [c for c in contingents if c.country != "MIXED" and c.estimate_low is not None]
-        return Forces(contingents=contingents,
-                      total_low=sum(c.estimate_low or 0 for c in totals) if totals else None,
-                      total_high=sum(c.estimate_high or 0 for c in totals) if totals else None,
-                      stated_mission_totals=mission_totals)
+    def update_contingent(self, country: str) -> None:
+        points = [self.stated[(country, d)][0] for d in sorted(self.stated_dates.get(country, ()))]
+        units: dict[str, str] = {}
+        for d in sorted(self.stated_dates.get(country, ())):
+            for key, name in self.stated[(country, d)][2].items():
+                units.setdefault(key, name)
+        planned: list[StrengthPoint] = []
+        flows = self.flows.get(country, {})
+        for view in sorted(flows.values(), key=lambda v: v.sort_key):  # type: ignore[arg-type,return-value]
+            for key, name in view.flow_units.items():
+                units.setdefault(key, name)
+            if view.flow_point is not None:
+                (planned if view.flow_planned else points).append(view.flow_point)
+        if not points and not planned:
+            self.contingents.pop(country, None)
+            return
+        series = sorted(points, key=lambda p: (p.date, p.kind != "stated"))
+        self.contingents[country] = self.contingent(country, series, planned, units)
 
+    # ---------------------------------------------------------------- territory
+    def control(self, view: _View) -> None:
+        m = view.merged
+        assert m is not None
+        ev = m.event
+        if ev.place is None or STATUS_GROUP[ev.status] != "real":
+            return
+        direction = str(ev.attributes.get("direction", "unknown"))
+        armed = any(a.type == "ARMED_GROUP" for mem in m.members for a in mem.actors)
+        if direction not in ("gained", "lost"):
+            holder = "unknown"
+        elif (direction == "gained") != armed:
+            holder = "mission and police"
+        else:
+            holder = "armed groups"
+        step = ControlStep(event_id=ev.id, date=m.when, direction=direction, holder=holder,  # type: ignore[arg-type]
+                           actors=ev.actors, status=ev.status, sources=ev.sources)
+        view.control = (ev.place.key, step)
+        self.controls[ev.place.key][view.cid] = view
+        self.dirty_places.add(ev.place.key)
+
+    def update_territory(self, place_key: str) -> None:
+        views = self.controls.get(place_key)
+        if not views:
+            self.territory_by_place.pop(place_key, None)
+            self.controls.pop(place_key, None)
+            return
+        entries = sorted(((v, v.control[1]) for v in views.values()),  # type: ignore[index]
+                         key=lambda e: (e[1].date or dt.date.min, e[1].event_id))
+        place = entries[-1][0].merged.event.place  # type: ignore[union-attr]
+        assert place is not None
+        self.territory_by_place[place_key] = TerritoryEntry(
+            place=place.name, country=place.country, lat=place.lat, lon=place.lon,
+            latest=entries[-1][1], trail=[s for _, s in entries[:-1]])
+
+    # ---------------------------------------------------------------- mandate
+    def mandate_act(self, view: _View) -> None:
+        m = view.merged
+        assert m is not None
+        durations = [mem.duration_months for mem in m.members if mem.duration_months]
+        view.act = MandateAct(event_id=m.event.id, action=str(m.event.attributes.get("action", "unknown")),
+                              status=m.event.status, date=m.event.date, by=m.event.actors,
+                              duration_months=max(durations) if durations else None, sources=m.event.sources)
+        self.acts[view.cid] = view
+        self.dirty_sections.add("mandate")
+
+    # ---------------------------------------------------------------- sections (pure over their inputs)
     def contingent(self, country: str, series: list[StrengthPoint], planned: list[StrengthPoint],
                    units: dict[str, str]) -> Contingent:
         name = "several contributors (joint figures)" if country == "MIXED" else knowledge().contributor_name(country)
@@ -300,17 +569,7 @@ class _Fold:
                           flows_since_stated=since, estimate_low=low, estimate_high=high, series=series,
                           estimates=estimates, planned=sorted(planned, key=lambda p: p.date))
 
-    # ---------------------------------------------------------------- mandate
-    def mandate(self, merged: list[Merged]) -> Mandate:
-        acts: list[MandateAct] = []
-        for m in merged:
-            if m.event.type != "MANDATE":
-                continue
-            durations = [mem.duration_months for mem in m.members if mem.duration_months]
-            acts.append(MandateAct(event_id=m.event.id, action=str(m.event.attributes.get("action", "unknown")),
-                                   status=m.event.status, date=m.event.date, by=m.event.actors,
-                                   duration_months=max(durations) if durations else None,
-                                   sources=m.event.sources))
+    def mandate(self, acts: list[MandateAct]) -> Mandate:
         real = [a for a in acts if STATUS_GROUP[a.status] == "real" and a.date is not None
                 and a.date.start <= self.as_of]
         granting = sorted((a for a in real if a.action in ("authorize", "authorise", "renew", "extend")),
@@ -358,10 +617,9 @@ class _Fold:
                        expiry_basis=basis, expiry_sources=sources, days_until_expiry=days,
                        renewal_expected=expected, expiry_claims=expiry_claims)
 
-    # ---------------------------------------------------------------- money
-    def money(self) -> Money:
+    def money(self, known: list[Contribution]) -> Money:
         groups: dict[tuple, list[MoneyClaim]] = defaultdict(list)
-        for c in self.known:
+        for c in known:
             for claim in c.money:
                 amount = claim.usd_per_month if claim.usd_per_month is not None else \
                     claim.usd if claim.usd is not None else claim.value
@@ -385,7 +643,7 @@ class _Fold:
             monthly = [Figure(value=round(i.usd_per_month or 0, 2), unit="USD/month", sources=i.sources)
                        for i in at_latest]
             if len(monthly) > 1:
-                self.contradictions.append(Contradiction(
+                self.money_contradictions.append(Contradiction(
                     kind="cost figures disagree", subject=f"monthly cost stated on {latest}",
                     detail="different running costs in reports of the same date", claims=monthly))
 
@@ -414,10 +672,9 @@ class _Fold:
                      stated_shortfalls=[i for i in items if i.cls == "shortfall"], derived_shortfall=shortfall,
                      unconverted=[i for i in items if i.usd is None and i.usd_per_month is None])
 
-    # ---------------------------------------------------------------- capabilities
-    def capabilities(self) -> list[CapabilityGap]:
+    def capabilities(self, known: list[Contribution]) -> list[CapabilityGap]:
         groups: dict[str, list[Source]] = defaultdict(list)
-        for c in self.known:
+        for c in known:
             for gap in c.gaps:
                 groups[gap.capability].append(gap.source)
         out = []
@@ -428,40 +685,12 @@ class _Fold:
                                      sources=sorted(sources, key=_source_order)))
         return out
 
-    # ---------------------------------------------------------------- territory
-    def territory(self, merged: list[Merged]) -> list[TerritoryEntry]:
-        steps: dict[str, list[tuple[Merged, ControlStep]]] = defaultdict(list)
-        for m in merged:
-            ev = m.event
-            if ev.type != "CONTROL" or ev.place is None or STATUS_GROUP[ev.status] != "real":
-                continue
-            direction = str(ev.attributes.get("direction", "unknown"))
-            armed = any(a.type == "ARMED_GROUP" for mem in m.members for a in mem.actors)
-            if direction not in ("gained", "lost"):
-                holder = "unknown"
-            elif (direction == "gained") != armed:
-                holder = "mission and police"
-            else:
-                holder = "armed groups"
-            step = ControlStep(event_id=ev.id, date=m.when, direction=direction, holder=holder,  # type: ignore[arg-type]
-                               actors=ev.actors, status=ev.status, sources=ev.sources)
-            steps[ev.place.key].append((m, step))
-        out = []
-        for entries in steps.values():
-            entries.sort(key=lambda e: (e[1].date or dt.date.min, e[1].event_id))
-            place = entries[-1][0].event.place
-            assert place is not None
-            out.append(TerritoryEntry(place=place.name, country=place.country, lat=place.lat, lon=place.lon,
-                                      latest=entries[-1][1], trail=[s for _, s in entries[:-1]]))
-        return sorted(out, key=lambda t: (-(t.latest.date or dt.date.min).toordinal(), t.place))
-
-    # ---------------------------------------------------------------- people
-    def people(self) -> list[Person]:
+    def people(self, known: list[Contribution]) -> list[Person]:
         owner: dict[str, str] = {}  # name key -> canonical person key
         names: dict[str, str] = {}
         roles: dict[str, dict[str, list[Source]]] = defaultdict(lambda: defaultdict(list))
         role_text: dict[tuple[str, str], str] = {}
-        for c in sorted(self.known, key=lambda c: (c.report_date or dt.date.min, c.report_id)):
+        for c in sorted(known, key=lambda c: (c.report_date or dt.date.min, c.report_id)):
             for r in c.roles:
                 person = next((owner[k] for k in r.keys if k in owner), None) or norm(r.person)
                 names.setdefault(person, r.person)
@@ -483,6 +712,8 @@ class _Fold:
             out.append(Person(name=names[person], roles=entries,
                               current_roles=[e.role for e in entries if e.last_reported == latest]))
         return sorted(out, key=lambda p: p.name)
+
+
 
 
 def _sig(value: float, digits: int = 3) -> float:

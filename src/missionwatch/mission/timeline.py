@@ -6,9 +6,21 @@ place and/or overlapping actors; see ``match`` for the exact rules). Merged
 events are the connected components of that relation, so the result does not
 depend on the order in which reports arrive.
 
-Incremental: claims are indexed by a blocking key (type, status group, month
-touched), so adding a report compares its events only with events of the same
-type in the same months, never with the whole store.
+Speed: every claim is reduced once, when it is added, to a ``ClaimInfo`` (day
+ordinals, status group, attribute groups, place coordinates in radians, actor
+key set), and ``same_occurrence`` decides on those with cheap comparisons and
+no strings built. ``match`` gives the same decision with its reasons; it is
+only called to explain a merge (``explain``), never while merging.
+
+Incremental: claims are filed in blocks (type, status group, month touched),
+and within a block under their place: its name key, its geonames id, its
+country (for containment by a country-level place) and a 0.15-degree grid cell
+(for the 15 km rule). A placed claim is compared only with the block's
+unplaced claims and with those filed under a place it could be "same" as or
+"contained" with; an unplaced claim is compared with the whole block. Every
+pair that ``match`` could join shares a block and is found by these look-ups
+(see ``_Block.candidates``), so the merges are those of comparing each claim
+with its whole block.
 """
 
 from __future__ import annotations
@@ -30,6 +42,12 @@ MAX_BLOCK_MONTHS = 36
 #: Date windows wider than this are too vague to merge on date and place/actors alone.
 WIDE_DAYS = 62
 NEAR_KM = 15.0
+_EARTH_KM = 6371.0
+#: Grid cell (degrees) for the NEAR_KM rule; 15 km is 0.135 degrees of latitude, so one cell around suffices.
+_CELL = 0.15
+_LON_CELLS = int(round(360 / _CELL))
+#: Beyond this latitude (or with non-finite coordinates) a place is compared with every placed claim.
+_GRID_MAX_LAT = 75.0
 
 
 @dataclass(frozen=True)
@@ -48,7 +66,7 @@ def _km(a: PlaceRef, b: PlaceRef) -> float | None:
         return None
     lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))  # type: ignore[arg-type]
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, h)))
+    return _EARTH_KM * 2 * math.asin(math.sqrt(min(1.0, h)))
 
 
 def place_relation(a: PlaceRef | None, b: PlaceRef | None) -> tuple[str, str]:
@@ -69,7 +87,10 @@ def place_relation(a: PlaceRef | None, b: PlaceRef | None) -> tuple[str, str]:
 
 
 def match(a: EventClaim, b: EventClaim) -> Match:
-    """Are ``a`` and ``b`` the same occurrence? Returns the decision and the reasons for it."""
+    """Are ``a`` and ``b`` the same occurrence? Returns the decision and the reasons for it.
+
+    Builds reason strings: used to explain merges. Merging itself uses ``same_occurrence``,
+    which decides the same on precomputed ``ClaimInfo``."""
     reasons: list[str] = []
     if a.type != b.type:
         return Match(False, (f"different types ({a.type} / {b.type})",))
@@ -125,6 +146,127 @@ def match(a: EventClaim, b: EventClaim) -> Match:
     return Match(False, (*reasons, "neither place nor actors to compare"))
 
 
+# --------------------------------------------------------------------------- the fast path
+
+_NO_ATTR = object()
+
+
+def _action_group(value: object) -> object:
+    try:
+        return _ACTION_GROUP.get(value, value)  # type: ignore[call-overload]
+    except TypeError:  # unhashable: compared as is
+        return value
+
+
+class ClaimInfo:
+    """What ``same_occurrence`` needs of a claim, computed once when the claim is added."""
+
+    __slots__ = ("key", "rid", "type", "group", "direction", "action", "dated", "start", "end", "wide",
+                 "placed", "pkey", "gid", "country", "is_country", "coords", "lat", "lon", "cos_lat",
+                 "actor_keys", "blocks", "cell", "polar")
+
+    def __init__(self, claim: EventClaim, status: str | None = None) -> None:
+        self.key = claim.key
+        self.rid = _rid(claim)
+        self.type = claim.type
+        self.group = STATUS_GROUP[status or claim.status]
+        direction = claim.attributes.get("direction")
+        action = claim.attributes.get("action")
+        self.direction = _NO_ATTR if direction is None else direction
+        self.action = _NO_ATTR if action is None else _action_group(action)
+        self.dated = _dated(claim)
+        if self.dated:
+            assert claim.date is not None
+            self.start, self.end = claim.date.start.toordinal(), claim.date.end.toordinal()
+            self.wide = self.end - self.start > WIDE_DAYS
+        else:
+            self.start = self.end = 0
+            self.wide = True
+        place = claim.place
+        self.placed = place is not None
+        self.pkey = place.key if place else None
+        self.gid = place.geonames_id if place else None
+        self.country = place.country if place else None
+        self.is_country = place is not None and place.feature == "country"
+        self.coords = place is not None and place.lat is not None and place.lon is not None
+        self.lat = math.radians(place.lat) if self.coords else 0.0  # type: ignore[union-attr,arg-type]
+        self.lon = math.radians(place.lon) if self.coords else 0.0  # type: ignore[union-attr,arg-type]
+        self.cos_lat = math.cos(self.lat)
+        self.actor_keys = frozenset(k for act in claim.actors for k in act.keys)
+        self.blocks = blocking_keys(claim, status)
+        # grid cell for the km rule (only non-country places with coordinates take part in it)
+        self.cell: tuple[int, int] | None = None
+        self.polar = False
+        if self.coords and not self.is_country:
+            lat, lon = float(place.lat), float(place.lon)  # type: ignore[union-attr,arg-type]
+            if math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= _GRID_MAX_LAT:
+                self.cell = (math.floor(lat / _CELL), math.floor((lon % 360.0) / _CELL) % _LON_CELLS)
+            else:
+                self.polar = True
+
+    def near_cells(self) -> Iterator[tuple[int, int]]:
+        """Every grid cell that can hold a place within NEAR_KM of this one."""
+        assert self.cell is not None
+        i, j = self.cell
+        phi = math.radians(min(89.9, abs(math.degrees(self.lat)) + 0.14))
+        # haversine: cos(lat1)cos(lat2)sin^2(dlon/2) <= sin^2(d/2R), both latitudes <= phi
+        s = math.sin(NEAR_KM * 1.01 / (2 * _EARTH_KM)) / math.cos(phi)
+        dlon = math.degrees(2 * math.asin(min(1.0, s)))
+        k = min(_LON_CELLS // 2, int(dlon / _CELL) + 1)
+        for di in (-1, 0, 1):
+            for dj in range(-k, k + 1):
+                yield i + di, (j + dj) % _LON_CELLS
+
+
+def same_occurrence(a: ClaimInfo, b: ClaimInfo) -> bool:
+    """``match(a, b).matched``, on precomputed infos and without building reasons."""
+    if a.type != b.type or a.group != b.group:
+        return False
+    if a.direction is not _NO_ATTR and b.direction is not _NO_ATTR and a.direction != b.direction:
+        return False
+    if a.action is not _NO_ATTR and b.action is not _NO_ATTR and a.action != b.action:
+        return False
+    if a.rid == b.rid:
+        return False
+    if a.dated and b.dated:
+        if a.end < b.start or b.end < a.start:
+            return False
+        wide = a.wide or b.wide
+    elif a.dated or b.dated:
+        return False
+    else:
+        wide = True
+    # place: 0 unknown, 1 same or contains, -1 different
+    if not a.placed or not b.placed:
+        rel = 0
+    elif (a.gid and a.gid == b.gid) or a.pkey == b.pkey:
+        rel = 1
+    elif a.coords and b.coords and not a.is_country and not b.is_country and _near(a, b):
+        rel = 1
+    elif (a.is_country and a.country and a.country == b.country) or \
+            (b.is_country and b.country and b.country == a.country):
+        rel = 1
+    else:
+        return False
+    ka, kb = a.actor_keys, b.actor_keys
+    shared = False
+    if ka and kb:
+        if ka.isdisjoint(kb):
+            return False
+        shared = True
+    if a.type == "MANDATE" and not wide:
+        return True
+    if wide:
+        return rel == 1 and shared
+    return rel == 1 or shared
+
+
+def _near(a: ClaimInfo, b: ClaimInfo) -> bool:
+    """Exactly ``_km(a, b) <= NEAR_KM`` (same formula, same rounding)."""
+    h = math.sin((b.lat - a.lat) / 2) ** 2 + a.cos_lat * b.cos_lat * math.sin((b.lon - a.lon) / 2) ** 2
+    return _EARTH_KM * 2 * math.asin(math.sqrt(min(1.0, h))) <= NEAR_KM
+
+
 def _rid(claim: EventClaim) -> str:
     return claim.key.rsplit(":", 1)[0]
 
@@ -138,16 +280,16 @@ def _months(start: dt.date, end: dt.date) -> Iterator[str]:
             y, m = y + 1, 1
 
 
-def blocking_keys(claim: EventClaim) -> list[str]:
+def blocking_keys(claim: EventClaim, status: str | None = None) -> list[str]:
     """The blocks a claim is filed under: type|status-group|month for every month its date touches."""
-    head = f"{claim.type}|{STATUS_GROUP[claim.status]}"
+    head = f"{claim.type}|{STATUS_GROUP[status or claim.status]}"
     if not _dated(claim):
         return [f"{head}|undated"]
     assert claim.date is not None
-    months = list(_months(claim.date.start, claim.date.end))
-    if len(months) > MAX_BLOCK_MONTHS:
+    if (claim.date.end.year - claim.date.start.year) * 12 + claim.date.end.month - claim.date.start.month \
+            >= MAX_BLOCK_MONTHS:
         return [f"{head}|wide"]
-    return [f"{head}|{m}" for m in months]
+    return [f"{head}|{m}" for m in _months(claim.date.start, claim.date.end)]
 
 
 def cluster_id(member_keys: Iterable[str]) -> str:
@@ -162,16 +304,96 @@ class Edge:
     reasons: tuple[str, ...]
 
 
+def _put(index: dict, key: object, claim_key: str) -> None:
+    index.setdefault(key, set()).add(claim_key)
+
+
+def _drop(index: dict, key: object, claim_key: str) -> None:
+    members = index.get(key)
+    if members is not None:
+        members.discard(claim_key)
+        if not members:
+            del index[key]
+
+
+class _Block:
+    """The claims of one type|status|month block, filed by place (see the module doc)."""
+
+    __slots__ = ("all", "unplaced", "by_pkey", "by_gid", "containers", "by_country", "cells", "polar")
+
+    def __init__(self) -> None:
+        self.all: set[str] = set()
+        self.unplaced: set[str] = set()
+        self.by_pkey: dict[str, set[str]] = {}
+        self.by_gid: dict[int, set[str]] = {}
+        self.containers: dict[str, set[str]] = {}  # country-level places, by their country
+        self.by_country: dict[str, set[str]] = {}  # every placed claim, by its place's country
+        self.cells: dict[tuple[int, int], set[str]] = {}
+        self.polar: set[str] = set()
+
+    def _files(self, info: ClaimInfo) -> Iterator[tuple[dict, object]]:
+        yield self.by_pkey, info.pkey
+        if info.gid:
+            yield self.by_gid, info.gid
+        if info.country:
+            yield self.by_country, info.country
+            if info.is_country:
+                yield self.containers, info.country
+        if info.cell is not None:
+            yield self.cells, info.cell
+
+    def add(self, info: ClaimInfo) -> None:
+        self.all.add(info.key)
+        if not info.placed:
+            self.unplaced.add(info.key)
+            return
+        for index, key in self._files(info):
+            _put(index, key, info.key)
+        if info.polar:
+            self.polar.add(info.key)
+
+    def discard(self, info: ClaimInfo) -> None:
+        self.all.discard(info.key)
+        self.unplaced.discard(info.key)
+        self.polar.discard(info.key)
+        if info.placed:
+            for index, key in self._files(info):
+                _drop(index, key, info.key)
+
+    def candidates(self, info: ClaimInfo) -> set[str]:
+        """Every member that ``same_occurrence`` could join with ``info`` (a superset)."""
+        if not info.placed or info.polar:
+            return set(self.all)
+        out = set(self.unplaced)
+        out.update(self.by_pkey.get(info.pkey, ()))  # type: ignore[arg-type]
+        if info.gid:
+            out.update(self.by_gid.get(info.gid, ()))
+        if info.country:
+            out.update(self.containers.get(info.country, ()))
+            if info.is_country:
+                out.update(self.by_country.get(info.country, ()))
+        if info.cell is not None:
+            out |= self.polar
+            for cell in info.near_cells():
+                out.update(self.cells.get(cell, ()))
+        return out
+
+
 @dataclass
 class TimelineIndex:
-    """Union-find over event claims with blocking; supports add and remove of whole reports."""
+    """Union-find over event claims with blocking; supports add and remove of whole reports.
+
+    ``changed`` collects claim keys whose merged event may have changed since a consumer
+    (the picture's fold cache) last drained it."""
 
     claims: dict[str, EventClaim] = field(default_factory=dict)
-    blocks: dict[str, set[str]] = field(default_factory=dict)
+    infos: dict[str, ClaimInfo] = field(default_factory=dict)
+    blocks: dict[str, _Block] = field(default_factory=dict)
     parent: dict[str, str] = field(default_factory=dict)
-    edges: dict[str, list[Edge]] = field(default_factory=dict)  # per claim key
+    links: dict[str, set[str]] = field(default_factory=dict)  # matched pairs, per claim key
     by_report: dict[str, list[str]] = field(default_factory=dict)
     members: dict[str, set[str]] = field(default_factory=dict)  # root -> claim keys
+    changed: set[str] = field(default_factory=set)
     comparisons: int = 0
 
     def _find(self, key: str) -> str:
@@ -182,36 +404,52 @@ class TimelineIndex:
             self.parent[key], key = root, self.parent[key]
         return root
 
+    def find(self, key: str) -> str:
+        return self._find(key)
+
     def _union(self, a: str, b: str) -> None:
         ra, rb = self._find(a), self._find(b)
         if ra != rb:
             keep, drop = min(ra, rb), max(ra, rb)
             self.parent[drop] = keep
             self.members[keep] |= self.members.pop(drop)
+            self.changed.add(drop)
+            self.changed.add(keep)
 
     def add(self, claim: EventClaim) -> None:
         if claim.key in self.claims:
             self.remove_claims([claim.key])
         self.claims[claim.key] = claim
+        info = self.infos[claim.key] = ClaimInfo(claim)
         self.parent[claim.key] = claim.key
         self.members[claim.key] = {claim.key}
-        self.by_report.setdefault(_rid(claim), []).append(claim.key)
-        self._link(claim)
+        self.by_report.setdefault(info.rid, []).append(claim.key)
+        self.changed.add(claim.key)
+        self._link(info)
 
-    def _link(self, claim: EventClaim) -> None:
-        candidates: set[str] = set()
-        for block in blocking_keys(claim):
-            members = self.blocks.setdefault(block, set())
-            candidates |= members
-            members.add(claim.key)
-        for other in sorted(candidates):
-            self.comparisons += 1
-            result = match(claim, self.claims[other])
-            if result.matched:
-                edge = Edge(claim.key, other, result.reasons)
-                self.edges.setdefault(claim.key, []).append(edge)
-                self.edges.setdefault(other, []).append(edge)
-                self._union(claim.key, other)
+    def candidates(self, info: ClaimInfo) -> set[str]:
+        out: set[str] = set()
+        for name in info.blocks:
+            block = self.blocks.get(name)
+            if block is not None:
+                out |= block.candidates(info)
+        out.discard(info.key)
+        return out
+
+    def _link(self, info: ClaimInfo) -> None:
+        candidates = self.candidates(info)
+        for name in info.blocks:
+            block = self.blocks.get(name)
+            if block is None:
+                block = self.blocks[name] = _Block()
+            block.add(info)
+        infos = self.infos
+        self.comparisons += len(candidates)
+        for other in candidates:
+            if same_occurrence(info, infos[other]):
+                self.links.setdefault(info.key, set()).add(other)
+                self.links.setdefault(other, set()).add(info.key)
+                self._union(info.key, other)
 
     def remove_report(self, report_id: str) -> None:
         self.remove_claims(self.by_report.pop(report_id, []))
@@ -224,15 +462,21 @@ class TimelineIndex:
         roots = {self._find(k) for k in gone if k in self.parent}
         component = set().union(*(self.members.pop(r) for r in roots)) if roots else set()
         affected = sorted(component - gone)
+        self.changed |= component | gone
         for key in gone | set(affected):
-            claim = self.claims.get(key)
-            if claim is None:
+            info = self.infos.get(key)
+            if info is None:
                 continue
-            for block in blocking_keys(claim):
-                self.blocks.get(block, set()).discard(key)
-            self.edges.pop(key, None)
+            for name in info.blocks:
+                block = self.blocks.get(name)
+                if block is not None:
+                    block.discard(info)
+                    if not block.all:
+                        del self.blocks[name]
+            self.links.pop(key, None)
         for key in gone:
             self.claims.pop(key, None)
+            self.infos.pop(key, None)
             self.parent.pop(key, None)
             rid = key.rsplit(":", 1)[0]
             if rid in self.by_report and key in self.by_report[rid]:
@@ -240,20 +484,34 @@ class TimelineIndex:
         for key in affected:
             self.parent[key] = key
             self.members[key] = {key}
-        # Edges only ever join members of one component, so only the component's lists change.
-        for key in sorted(affected):
-            self._link(self.claims[key])
+        # Links only ever join members of one component, so only the component's sets change.
+        for key in affected:
+            self._link(self.infos[key])
+
+    def drain_changed(self) -> set[str]:
+        out, self.changed = self.changed, set()
+        return out
+
+    def cluster_keys(self, key: str) -> list[str]:
+        """The sorted claim keys of the merged event holding claim ``key``."""
+        return sorted(self.members[self._find(key)])
 
     def clusters(self) -> dict[str, list[EventClaim]]:
         return {cluster_id(keys): sorted((self.claims[k] for k in keys), key=lambda c: c.key)
                 for keys in self.members.values()}
 
     def cluster_of(self, key: str) -> list[EventClaim]:
-        return sorted((self.claims[k] for k in self.members[self._find(key)]), key=lambda c: c.key)
+        return [self.claims[k] for k in self.cluster_keys(key)]
+
+    def matches_as(self, claim: EventClaim, status: str) -> list[str]:
+        """Keys of the claims that ``claim`` would match were its status ``status`` (sorted)."""
+        probe = ClaimInfo(claim, status)
+        infos = self.infos
+        return sorted(k for k in self.candidates(probe) if same_occurrence(probe, infos[k]))
 
     def explain(self, event_id: str) -> tuple[list[EventClaim], list[Edge]] | None:
         """The members of merged event ``event_id`` (or of the cluster holding claim key
-        ``report:event``) and the matches that joined them."""
+        ``report:event``) and the matches that joined them, with the reasons ``match`` gives."""
         members = None
         if event_id in self.claims:
             members = self.cluster_of(event_id)
@@ -262,12 +520,5 @@ class TimelineIndex:
         if members is None:
             return None
         keys = {m.key for m in members}
-        seen: set[tuple[str, str]] = set()
-        edges = []
-        for key in sorted(keys):
-            for edge in self.edges.get(key, []):
-                pair = (min(edge.a, edge.b), max(edge.a, edge.b))
-                if pair not in seen:
-                    seen.add(pair)
-                    edges.append(edge)
-        return members, edges
+        pairs = sorted({(min(k, o), max(k, o)) for k in keys for o in self.links.get(k, ())})
+        return members, [Edge(a, b, match(self.claims[a], self.claims[b]).reasons) for a, b in pairs]
