@@ -22,6 +22,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from missionwatch import fileio
 from missionwatch.brief.charts import TYPE_COLOURS, event_map, force_chart, period_events
 from missionwatch.mission.model import Figure, MissionPicture, Source, StrengthPoint, TimelineEvent
 
@@ -263,7 +264,7 @@ def render_markdown(picture: MissionPicture, since: dt.date | None = None,
         for key, png in (("chart", context["chart_png"]), ("map", context["map_png"])):
             if png:
                 path = image_dir / f"{image_prefix}-{key}.png"
-                path.write_bytes(png)
+                fileio.write_bytes(path, png)  # complete or absent, even if the process is killed
                 images[key] = path.name
     env = _env()
     env.autoescape = False  # Markdown: quotes go through the |md filter instead
@@ -284,9 +285,10 @@ def render_brief(picture: MissionPicture, fmt: BriefFormat | str, output: Path |
             raise ValueError("a PDF brief needs an output file")
         from weasyprint import HTML
 
-        HTML(string=text).write_pdf(str(output))
+        with fileio.atomic_path(output) as tmp:
+            HTML(string=text).write_pdf(str(tmp))
         return None
     if output is None:
         return text
-    output.write_text(text, encoding="utf-8")
+    fileio.write_text(output, text)
     return None
