@@ -1,0 +1,128 @@
+"""results (the dict bench.run builds) -> the Markdown table for bench/results/latest.md and the README."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _ok(flag: bool | None) -> str:
+    return "n/a" if flag is None else ("**met**" if flag else "**missed**")
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in rows]
+    return out + [""]
+
+
+def machine_section(m: dict[str, Any]) -> list[str]:
+    rows = [["CPU", m["cpu"]], ["cores", m["cores"]], ["RAM", f"{m['ram_gb']} GB"], ["Python", m["python"]],
+            ["OS", m["os"]], ["date", m["date"]], ["commit", m["commit"]],
+            ["load average (1/5/15 min) at start", " / ".join(map(str, m["load_average_at_start"]))],
+            ["load average at end", " / ".join(map(str, m.get("load_average_at_end", [])))]]
+    if "postgres" in m:
+        pg = m["postgres"]
+        rows.append(["PostgreSQL", f"{pg['server_version']}, fsync={pg['fsync']}, "
+                                   f"synchronous_commit={pg['synchronous_commit']}, "
+                                   f"shared_buffers={pg['shared_buffers']}"])
+    return ["## Machine", "", *_table(["", ""], rows)]
+
+
+def extraction_section(x: dict[str, Any]) -> list[str]:
+    rows = [[side, x[side]["reports"], x[side]["words"], x[side]["reports_per_s"], x[side]["words_per_s"],
+             x[side]["load_s"], x[side]["peak_rss_mb"]] for side in ("bare", "ours")]
+    t = x["targets"]
+    return ["## 1. Extraction: our pipeline vs bare spaCy `nlp.pipe`", "",
+            f"{x['generated_reports']} generated reports (300-1,200 words) + the bundled samples, "
+            f"same texts, same pipeline, batch 16, each side in its own process, "
+            f"best of {len(x['rounds']['bare'])} "
+            f"alternating rounds. Extractor: `{x['ours'].get('extractor_version', '?')}`.", "",
+            *_table(["side", "reports", "words", "reports/s", "words/s", "model load s", "peak RSS MB"],
+                    rows),
+            f"Ratio ours/bare: **{x['ratio']}x** (target >= 0.6x: {_ok(t['ratio >= 0.6'])}); "
+            f"our peak RSS {x['ours']['peak_rss_mb']} MB (target < 800 MB: "
+            f"{_ok(t['ours peak RSS < 800 MB'])}).", ""]
+
+
+def ingest_section(x: dict[str, Any]) -> list[str]:
+    rows = [[r["backend"], f"{r['executor']} x{r['workers']}", r["reports"], r["seconds"], r["reports_per_s"],
+             r["steady_reports_per_s"], r["startup_s"], r["tree_peak_rss_mb"], r["near_duplicates"],
+             r["rejected"], " / ".join(map(str, r["load_average"]))] for r in x["rows"]]
+    lines = ["## 2. Ingest end to end", "",
+             f"N = {x['reports']:,} reports of {x['words'][0]}-{x['words'][1]} words "
+             "(about 10 % near-duplicates), "
+             "dated-text files, `ingest()` into a fresh store per row. Wall rate includes worker start-up "
+             "(spaCy load per worker); steady rate is from a quarter of the reports done to the last.", "",
+             *_table(["store", "extraction", "reports", "wall s", "reports/s (wall)", "reports/s (steady)",
+                      "start-up s", "peak RSS MB (tree)", "near-dups", "rejected", "load avg after"], rows)]
+    best = max((r["steady_reports_per_s"] or 0 for r in x["rows"]), default=0)
+    lines.append(f"Best steady rate {best} reports/s (target >= 10 on two cores: {_ok(best >= 10)}).")
+    for backend, s in sorted(x["speedups"].items()):
+        steady = s["steady"]
+        lines.append(f"{backend}: 2 workers / 1 = {s['wall']}x wall, {steady}x steady "
+                     f"(target >= 1.7x: {_ok(steady is not None and steady >= 1.7)}).")
+    return [*lines, ""]
+
+
+def queries_section(x: dict[str, Any]) -> list[str]:
+    names = {"events_date_range_and_box": "events in a 30-day window + the capital's box (`WebData.events`)",
+             "full_text_search": "full-text search, first 20 hits (`Store.search`)",
+             "picture_as_of_sql": "picture as of a date: territory + mandate + deployments (SQL on events)"}
+    rows = []
+    for r in x["rows"]:
+        for key, label in names.items():
+            t = r["timings"][key]
+            rows.append([r["backend"], label, t["p50_ms"], t["p95_ms"], t["n"], _ok(t["p95_ms"] < 100)])
+    lines = ["## 3. Dashboard queries on a store of {:,} events".format(x["events"]), "",
+             "Rows bulk-loaded into the store's own tables (migrations, then COPY / executemany; secondary "
+             "event indexes built after the load; ANALYZE). Reports: "
+             + ", ".join(f"{r['backend']} {r['reports']:,} reports / {r['counts']['events']:,} events "
+                         f"(load {r['load_s']} s + indexes {r['index_s']} s)" for r in x["rows"]) + ".", "",
+             *_table(["store", "query", "p50 ms", "p95 ms", "runs", "p95 < 100 ms"], rows),
+             "<details><summary>Query plans</summary>", ""]
+    for r in x["rows"]:
+        lines.append(f"**{r['backend']}**")
+        lines.append("")
+        lines.append("```")
+        for name, plan in r["plans"].items():
+            lines.append(f"-- {name}")
+            lines += [f"   {step}" for step in plan]
+        lines += ["```", ""]
+    return [*lines, "</details>", ""]
+
+
+def memory_section(x: dict[str, Any]) -> list[str]:
+    e = x["estimate"]
+    projected = e.get("projected_peak_mb")
+    rows = [[f"{x['reports']:,}", f"{x['backend']}, local x{x['workers']}", x["tree_peak_rss_mb"],
+             x["self_peak_rss_mb"], x["workers_peak_rss_mb"], e.get("slope_mb_per_1000"), projected,
+             _ok(projected < 1536 if projected is not None else None)]]
+    points = x["rss_by_reports"]
+    samples = ", ".join(f"{n}: {mb}" for n, mb in points[:: max(1, len(points) // 8)])
+    return ["## 4. Memory of a long ingest", "",
+            *_table(["N reports", "run", "peak RSS MB (whole tree)", "parent VmHWM MB", "largest worker MB",
+                     "slope MB / 1,000 reports (2nd half)", "projected peak at 100,000 MB",
+                     "target < 1.5 GB"], rows),
+            f"Tree RSS (MB) by reports done: {samples}. The projection is linear from this run's second "
+            f"half; only a run with `--memory-reports 100000` measures 100,000 directly.", ""]
+
+
+def mission_section(x: dict[str, Any]) -> list[str]:
+    if "skipped" in x:
+        return ["## Mission picture (bench/bench_mission.py)", "", x["skipped"], ""]
+    return ["## Mission picture, incremental (bench/bench_mission.py)", "",
+            f"`bench/bench_mission.py --reports {x['reports']:,}` (exit {x['exit']}):", "", "```",
+            x["output"] or x.get("stderr_tail", ""), "```", ""]
+
+
+def markdown(results: dict[str, Any]) -> str:
+    lines = ["# Benchmark results", "",
+             "Written by `make bench` (`python -m bench.run`); the raw numbers are in `latest.json`. "
+             "The machine is shared: read the load averages beside the numbers.", ""]
+    lines += machine_section(results["machine"])
+    sections = (("extraction", extraction_section), ("ingest", ingest_section), ("queries", queries_section),
+                ("memory", memory_section), ("mission", mission_section))
+    for key, render in sections:
+        if key in results:
+            lines += render(results[key])
+    return "\n".join(lines) + "\n"
