@@ -301,3 +301,24 @@ def test_store_round_trip_property(db_url):
                 assert store.get_report(r.id) == r
 
         check()
+
+
+# -- concurrent writers ---------------------------------------------------------------------------
+
+def test_two_writers_store_each_report_once(db_url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    Store.open(db_url).close()  # migrate once, as the first process would
+    bodies = [f"Report {n}: Kenyan police patrolled Delmas {n} and Solino {n * 7} on day {n}."
+              for n in range(40)]
+
+    def writer(order: list[str]) -> list[str]:
+        with Store.open(db_url) as own:
+            return [own.add(report(body)).status for body in order]
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(writer, [bodies, bodies[::-1]]))
+    statuses = [s for result in results for s in result]
+    assert statuses.count("duplicate") == len(bodies)
+    with Store.open(db_url) as store:
+        assert store.count_reports() == len(bodies)
