@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import gc
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +62,19 @@ _STATUS_RANK = {"occurred": 0, "ongoing": 1, "planned": 2, "hypothetical": 3, "d
 CACHED_DATES = 2
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Bulk loads allocate millions of small objects that all stay alive: the cyclic
+    collector's full passes over them cost more than the work itself, so pause it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _known(report_date: dt.date | None, as_of: dt.date) -> bool:
     return report_date is None or report_date <= as_of
 
@@ -73,7 +88,7 @@ def _figures(pairs: Iterable[tuple[float, str | None, Source]]) -> list[Figure]:
     groups: dict[tuple[float, str | None], list[Source]] = {}
     for value, unit, source in pairs:
         groups.setdefault((value, unit), []).append(source)
-    return [Figure(value=v, unit=u, sources=sorted(s, key=_source_order))
+    return [Figure.model_construct(value=v, unit=u, sources=sorted(s, key=_source_order))
             for (v, u), s in sorted(groups.items(), key=lambda kv: kv[0][0])]
 
 
@@ -133,6 +148,12 @@ class PictureState:
         for cache in self.caches.values():
             cache.report_changed(contribution, +1)
 
+    def add_many(self, contributions: Iterable[Contribution]) -> None:
+        """``add`` each of ``contributions`` (a bulk load: the garbage collector is paused)."""
+        with gc_paused():
+            for c in contributions:
+                self.add(c)
+
     def remove(self, report_id: str) -> None:
         contribution = self.contributions.pop(report_id, None)
         if contribution is None:
@@ -158,14 +179,14 @@ class PictureState:
         self.caches[as_of] = cache  # most recently used last
         while len(self.caches) > CACHED_DATES:
             del self.caches[next(iter(self.caches))]
-        return cache.assemble()
+        with gc_paused():
+            return cache.assemble()
 
 
 def build_picture(contributions: Iterable[Contribution], as_of: dt.date) -> MissionPicture:
     """The picture of ``contributions`` as of ``as_of`` (convenience over ``PictureState``)."""
     state = PictureState()
-    for c in contributions:
-        state.add(c)
+    state.add_many(contributions)
     return state.picture(as_of)
 
 
@@ -376,7 +397,7 @@ class _FoldCache:
                 attributes.setdefault(k, v)
         quantities = _figures((m.quantity.value, m.quantity.unit, m.source) for m in members
                               if m.quantity is not None)
-        event = TimelineEvent(
+        event = TimelineEvent.model_construct(
             id=event_id, type=members[0].type, status=status, date=date, place=place,
             actors=list(actors.values()), targets=list(targets.values()), quantities=quantities,
             attributes=attributes, sources=sorted((m.source for m in members), key=_source_order),
@@ -433,7 +454,7 @@ class _FoldCache:
                 contradiction = Contradiction(
                     kind="personnel figures disagree", subject=f"{k.contributor_name(country)} on {date}",
                     detail=f"{len(figures)} different strengths stated for the same date", claims=figures)
-        self.stated[key] = (StrengthPoint(date=date, kind="stated", figures=figures), contradiction, units)
+        self.stated[key] = (StrengthPoint.model_construct(event_id=None, date=date, kind="stated", figures=figures), contradiction, units)
         self.stated_dates[country].add(date)
 
     def flow(self, view: _View) -> None:
@@ -466,7 +487,7 @@ class _FoldCache:
                 return  # "400 on the ground": a stock, already among the stated figures
         else:
             return
-        view.flow_point = StrengthPoint(date=when, kind=kind, figures=list(ev.quantities), event_id=ev.id)
+        view.flow_point = StrengthPoint.model_construct(date=when, kind=kind, figures=list(ev.quantities), event_id=ev.id)
 
     def update_contingent(self, country: str) -> None:
         points = [self.stated[(country, d)][0] for d in sorted(self.stated_dates.get(country, ()))]
@@ -502,7 +523,7 @@ class _FoldCache:
             holder = "mission and police"
         else:
             holder = "armed groups"
-        step = ControlStep(event_id=ev.id, date=m.when, direction=direction, holder=holder,  # type: ignore[arg-type]
+        step = ControlStep.model_construct(event_id=ev.id, date=m.when, direction=direction, holder=holder,  # type: ignore[arg-type]
                            actors=ev.actors, status=ev.status, sources=ev.sources)
         view.control = (ev.place.key, step)
         self.controls[ev.place.key][view.cid] = view
@@ -527,7 +548,7 @@ class _FoldCache:
         m = view.merged
         assert m is not None
         durations = [mem.duration_months for mem in m.members if mem.duration_months]
-        view.act = MandateAct(event_id=m.event.id, action=str(m.event.attributes.get("action", "unknown")),
+        view.act = MandateAct.model_construct(event_id=m.event.id, action=str(m.event.attributes.get("action", "unknown")),
                               status=m.event.status, date=m.event.date, by=m.event.actors,
                               duration_months=max(durations) if durations else None, sources=m.event.sources)
         self.acts[view.cid] = view
@@ -554,7 +575,7 @@ class _FoldCache:
                     lo_d, hi_d = sorted((sign * min(values), sign * max(values)))
                     low, high = max(0.0, (low or 0) + lo_d), max(0.0, (high or 0) + hi_d)
             if low is not None and high is not None:
-                estimates.append(EstimatePoint(date=point.date, low=low, high=high))
+                estimates.append(EstimatePoint.model_construct(date=point.date, low=low, high=high))
         arrivals = [p.date for p in series if p.kind == "arrival"]
         if series and series[-1].kind == "departure" and high == 0:
             status = "withdrawn"

@@ -12,8 +12,8 @@ key set), and ``same_occurrence`` decides on those with cheap comparisons and
 no strings built. ``match`` gives the same decision with its reasons; it is
 only called to explain a merge (``explain``), never while merging.
 
-Incremental: claims are filed in blocks (type, status group, month touched),
-and within a block under their place: its name key, its geonames id, its
+Incremental: claims are filed in blocks (type, status group, month touched;
+short claims by day, see ``_filing``), and within a block under their place: its name key, its geonames id, its
 country (for containment by a country-level place) and a 0.15-degree grid cell
 (for the 15 km rule). A placed claim is compared only with the block's
 unplaced claims and with those filed under a place it could be "same" as or
@@ -39,6 +39,8 @@ STATUS_GROUP = {"occurred": "real", "ongoing": "real", "planned": "planned",
 _ACTION_GROUP = {"renew": "renew", "extend": "renew", "authorize": "authorize", "authorise": "authorize",
                  "expire": "expire", "end": "end"}
 MAX_BLOCK_MONTHS = 36
+#: Claims spanning at most this many days are filed by day (see ``_filing``).
+SHORT_DAYS = 7
 #: Date windows wider than this are too vague to merge on date and place/actors alone.
 WIDE_DAYS = 62
 NEAR_KM = 15.0
@@ -163,7 +165,7 @@ class ClaimInfo:
 
     __slots__ = ("key", "rid", "type", "group", "direction", "action", "dated", "start", "end", "wide",
                  "placed", "pkey", "gid", "country", "is_country", "coords", "lat", "lon", "cos_lat",
-                 "actor_keys", "blocks", "cell", "polar")
+                 "actor_keys", "files", "queries", "cell", "polar")
 
     def __init__(self, claim: EventClaim, status: str | None = None) -> None:
         self.key = claim.key
@@ -193,7 +195,7 @@ class ClaimInfo:
         self.lon = math.radians(place.lon) if self.coords else 0.0  # type: ignore[union-attr,arg-type]
         self.cos_lat = math.cos(self.lat)
         self.actor_keys = frozenset(k for act in claim.actors for k in act.keys)
-        self.blocks = blocking_keys(claim, status)
+        self.files, self.queries = _filing(claim, status)
         # grid cell for the km rule (only non-country places with coordinates take part in it)
         self.cell: tuple[int, int] | None = None
         self.polar = False
@@ -290,6 +292,27 @@ def blocking_keys(claim: EventClaim, status: str | None = None) -> list[str]:
             >= MAX_BLOCK_MONTHS:
         return [f"{head}|wide"]
     return [f"{head}|{m}" for m in _months(claim.date.start, claim.date.end)]
+
+
+def _filing(claim: EventClaim, status: str | None) -> tuple[list[str], list[str]]:
+    """(blocks a claim is filed under, blocks it is compared with).
+
+    Same pairs as comparing every claim with every claim of its ``blocking_keys`` blocks, with
+    smaller blocks: a claim spanning at most SHORT_DAYS is filed under each of its days and under
+    ``month|short``; a longer one under ``month|long`` for every month it touches. A short claim
+    is compared with its days' claims and its months' long claims; a long claim with its months'
+    short and long claims. Any two overlapping claims share a day (both short) or a month
+    (otherwise), so every pair the month blocks would compare is still compared."""
+    keys = blocking_keys(claim, status)
+    if len(keys) == 1 and keys[0].endswith(("|undated", "|wide")):
+        return keys, keys
+    assert claim.date is not None
+    head = f"{claim.type}|{STATUS_GROUP[status or claim.status]}"
+    span = (claim.date.end - claim.date.start).days
+    if span <= SHORT_DAYS:
+        days = [f"{head}|{(claim.date.start + dt.timedelta(days=n)).isoformat()}" for n in range(span + 1)]
+        return days + [f"{k}|short" for k in keys], days + [f"{k}|long" for k in keys]
+    return [f"{k}|long" for k in keys], [f"{k}|{part}" for k in keys for part in ("short", "long")]
 
 
 def cluster_id(member_keys: Iterable[str]) -> str:
@@ -429,7 +452,7 @@ class TimelineIndex:
 
     def candidates(self, info: ClaimInfo) -> set[str]:
         out: set[str] = set()
-        for name in info.blocks:
+        for name in info.queries:
             block = self.blocks.get(name)
             if block is not None:
                 out |= block.candidates(info)
@@ -438,7 +461,7 @@ class TimelineIndex:
 
     def _link(self, info: ClaimInfo) -> None:
         candidates = self.candidates(info)
-        for name in info.blocks:
+        for name in info.files:
             block = self.blocks.get(name)
             if block is None:
                 block = self.blocks[name] = _Block()
@@ -467,7 +490,7 @@ class TimelineIndex:
             info = self.infos.get(key)
             if info is None:
                 continue
-            for name in info.blocks:
+            for name in info.files:
                 block = self.blocks.get(name)
                 if block is not None:
                     block.discard(info)
