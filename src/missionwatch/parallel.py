@@ -15,15 +15,19 @@ and PostgreSQL transactions stay short.
 from __future__ import annotations
 
 import multiprocessing
+import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from types import TracebackType
 from typing import Any, Protocol, TypeAlias, TypeVar
 
+from missionwatch import settings
 from missionwatch.errors import MissionwatchError
 from missionwatch.extract.pipeline import EXTRACTOR_VERSION, extract_many
 from missionwatch.records import Extraction, Report
@@ -76,9 +80,79 @@ Outcome: TypeAlias = Extraction | ExtractionFailure
 
 # ---------------------------------------------------------------- worker side
 
-def _extract_one(report: Report) -> Outcome:
+class ReportTimeout(BaseException):
+    """Raised by the alarm when a report overruns ``report_timeout``.
+
+    A BaseException so that no ``except Exception`` inside the extractor can swallow it.
+    """
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise ``ReportTimeout`` in this thread after ``seconds`` (SIGALRM; main thread only).
+
+    Where an alarm cannot be set (Windows, a Dask worker thread) the block runs unlimited.
+    """
+    if seconds <= 0 or not hasattr(signal, "setitimer") or \
+            threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_alarm(_signum: int, _frame: Any) -> None:
+        raise ReportTimeout
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return next(extract_many([report], batch_size=1))
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _timeout() -> float:
+    return float(settings.get("report_timeout"))
+
+
+_warmed = False
+
+
+def _warm_once() -> None:
+    """Load the model and lazy resources (outside any time limit), once per process."""
+    global _warmed
+    if _warmed:
+        return
+    warm = Report.build(body="Kenyan police officers arrived in Port-au-Prince, Haiti, on Tuesday.",
+                        reader="warm-up", id="warm-up")
+    try:
+        list(extract_many([warm], batch_size=1))
+    except MissionwatchError as exc:
+        if exc.code in STOP_CODES:
+            raise
+    except Exception:  # noqa: BLE001, S110 - an extractor bug shows on the real report (MW112)
+        pass
+    _warmed = True
+
+
+def _too_slow(report: Report, limit: float) -> ExtractionFailure:
+    return ExtractionFailure(report.id, "MW111", f"extraction took longer than {limit:g} s (setting "
+                             f"report_timeout) on this {len(report.body):,}-character report")
+
+
+def _extract_one(report: Report, limit: float | None = None) -> Outcome:
+    from missionwatch.extract.nlp import load_nlp
+
+    limit = _timeout() if limit is None else limit
+    longest = load_nlp().max_length
+    if len(report.body) > longest:
+        # spaCy refuses such texts (E088); say so in the user's terms.
+        return ExtractionFailure(report.id, "MW108", f"the body is {len(report.body):,} characters; the "
+                                 f"extractor takes at most {longest:,}: split the report")
+    try:
+        with time_limit(limit):
+            return next(extract_many([report], batch_size=1))
+    except ReportTimeout:
+        return _too_slow(report, limit)
     except MissionwatchError as exc:
         if exc.code in STOP_CODES:
             raise
@@ -90,18 +164,26 @@ def _extract_one(report: Report) -> Outcome:
 def extract_batch(reports: list[Report]) -> list[Outcome]:
     """Extract a batch with ``nlp.pipe``; the unit of work every executor ships.
 
-    One bad report must not cost the batch: on any error the batch is redone
-    one report at a time, which finds the culprit and keeps the rest. Errors
+    One bad report must not cost the batch: on any error (or when the batch
+    overruns ``report_timeout`` per report) the batch is redone one report at a
+    time, which finds the culprit and keeps the rest. Errors
     that are nobody's report's fault (no model) stop the run instead.
     """
+    limit = _timeout()
+    _warm_once()  # loading the model and knowledge is not a report's time
     try:
-        return list(extract_many(reports, batch_size=len(reports)))
+        # The batch gets the time of all its reports; one that overruns alone is rejected (MW111).
+        with time_limit(limit * len(reports)):
+            return list(extract_many(reports, batch_size=len(reports)))
     except MissionwatchError as exc:
         if exc.code in STOP_CODES:
             raise
+    except ReportTimeout:
+        if len(reports) == 1:
+            return [_too_slow(reports[0], limit)]  # no point running it again
     except Exception:  # noqa: BLE001 - isolated below
         pass
-    return [_extract_one(r) for r in reports]
+    return [_extract_one(r, limit) for r in reports]
 
 
 def warm_worker() -> str:
@@ -311,6 +393,6 @@ def make_executor(workers: int = 1, dask: str | None = None,
     return InProcessExecutor(batch_size=batch_size)
 
 
-__all__ = ["DaskExecutor", "Executor", "Extracted", "ExtractionFailure", "InProcessExecutor",
+__all__ = ["DaskExecutor", "Executor", "Extracted", "ExtractionFailure", "InProcessExecutor", "ReportTimeout",
            "LocalPoolExecutor", "batched", "extract_batch", "make_executor", "ordered_stream",
-           "warm_worker"]
+           "time_limit", "warm_worker"]
