@@ -1,22 +1,32 @@
 """Benchmark: the mission picture over N reports, then one more report (incremental).
 
-    .venv/bin/python bench/bench_mission.py --reports 100000
+    .venv/bin/python bench/bench_mission.py --reports 10000 100000 --output bench/results/mission.md
 
 Synthetic extractions (random Kenya/Jamaica deployments, control changes,
 mandate acts, costs) spread over three years; no extractor, no store: this
 measures the picture layer (reduction, event merging with blocking, fold).
-Prints the cold time (reduce every report, merge, fold) and the time to add
-one report and fold again, with the number of event comparisons each took.
+
+For each N: the cold build (reduce every report, merge, fold), then one more
+report: its reduction and merge, and the picture recomputed after it. With
+``--from-cache N`` (used for 100,000) the N reports' contributions are made
+directly, as the service reads them from its cache table, instead of through
+the reducer (checked equal to the reducer's on the first reports), so the
+cold build is merge + fold; the added report still goes through the reducer.
+Prints a Markdown table (and writes it to ``--output``).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
+import platform
 import random
 import time
+from pathlib import Path
 
-from missionwatch.mission import PictureState, contributions_of
+from missionwatch.mission import Contribution, PictureState, contributions_of
+from missionwatch.mission.model import EventClaim, PersonnelClaim, QuantityRef, Source
 from missionwatch.records import DateInterval, Entity, Event, Extraction, Place, Quantity, Span
 
 START = dt.date(2024, 1, 1)
@@ -55,34 +65,146 @@ def synthetic(n: int, rng: random.Random) -> Extraction:
                       quantities=quantities)
 
 
+class FastContributions:
+    """``contributions_of(synthetic(n, rng))`` without the reducer: the same random draws, the
+    claims built from per-entity/place references computed once (what a cache read gives)."""
+
+    def __init__(self) -> None:
+        probe = contributions_of(synthetic(0, random.Random(0)))
+        x = synthetic(0, random.Random(0))
+        refs = {}
+        for e, claim in zip(x.events, probe.events, strict=True):
+            refs[e.place] = claim.place
+            refs[e.actors[0]] = claim.actors[0]
+        self.places = [refs.get(f"p{i}") for i in range(len(PLACES))]
+        self.actors = [refs.get(f"e{i}") for i in range(len(ACTORS))]
+        self.stock = probe.personnel[0]
+        missing = [i for i, r in enumerate(self.places + self.actors) if r is None]
+        if missing:  # complete the references from a reduction that names them all
+            full = contributions_of(synthetic(0, random.Random(0)).model_copy(update={"events": [
+                ev.model_copy(update={"place": f"p{i % len(PLACES)}", "actors": [f"e{i % len(ACTORS)}"]})
+                for i, ev in enumerate(synthetic(0, random.Random(0)).events * 6)]}))
+            self.places = [c.place for c in full.events[:len(PLACES)]]
+            self.actors = [next(c.actors[0] for c in full.events if c.actors[0].name == name) for name, _ in ACTORS]
+
+    def __call__(self, n: int, rng: random.Random) -> Contribution:
+        published = START + dt.timedelta(days=rng.randrange(1000))
+        rid, outlet = f"bench{n:07d}", f"outlet{n % 40}"
+        events = []
+        for k in range(rng.randrange(2, 8)):
+            day = published - dt.timedelta(days=rng.randrange(30))
+            kind = rng.choice(["DEPLOY", "WITHDRAW", "CONTROL", "OPERATION", "ATTACK", "MANDATE", "FUNDING"])
+            q = None
+            if kind in ("DEPLOY", "WITHDRAW"):
+                q = QuantityRef.model_construct(kind="personnel", value=float(rng.choice([100, 150, 200, 230])),
+                                                unit=None, per=None, period_count=None, subject="e0")
+            status = rng.choice(["occurred", "occurred", "planned"])
+            place = self.places[rng.randrange(len(PLACES))]
+            actor = self.actors[rng.randrange(len(ACTORS))]
+            attributes = {"direction": rng.choice(["gained", "lost"])} if kind == "CONTROL" else \
+                {"action": "renew"} if kind == "MANDATE" else {}
+            events.append(EventClaim.model_construct(
+                key=f"{rid}:v{k}", type=kind, status=status,
+                date=DateInterval.model_construct(start=day, end=day, precision="day", text=None, fallback=False),
+                place=place, actors=[actor], targets=[], quantity=q, attributes=attributes, duration_months=None,
+                confidence=0.5, source=Source.model_construct(report_id=rid, report_date=published, outlet=outlet,
+                                                              quote=f"synthetic event {k}", fact=f"event:v{k}")))
+        value = float(rng.choice([380, 400, 420]))
+        stock = PersonnelClaim.model_construct(
+            country=self.stock.country, unit=self.stock.unit, value=value, date=published,
+            source=Source.model_construct(report_id=rid, report_date=published, outlet=outlet,
+                                          quote=self.stock.source.quote, fact=self.stock.source.fact))
+        return Contribution.model_construct(version=self_version(), report_id=rid, report_date=published,
+                                            outlet=outlet, cache_key="bench|none|" + self_version(),
+                                            events=events, personnel=[stock], money=[], gaps=[], roles=[])
+
+
+def self_version() -> str:
+    from missionwatch.mission.model import CONTRIBUTION_VERSION
+
+    return CONTRIBUTION_VERSION
+
+
+def check_fast(fast: FastContributions, count: int = 40) -> None:
+    a, b = random.Random(11), random.Random(11)
+    for n in range(count):
+        slow = contributions_of(synthetic(n, a)).model_dump(mode="json")
+        quick = fast(n, b).model_dump(mode="json")
+        slow.pop("cache_key"), quick.pop("cache_key")
+        assert slow == quick, f"fast contributions differ from the reducer's at report {n}"
+
+
+def run(n: int, seed: int, from_cache: bool) -> dict[str, object]:
+    rng = random.Random(seed)
+    as_of = START + dt.timedelta(days=1100)
+    state = PictureState()
+    t_reduce = 0.0
+    if from_cache:
+        fast = FastContributions()
+        check_fast(fast)
+        contributions = [fast(i, rng) for i in range(n)]
+    else:
+        extractions = [synthetic(i, rng) for i in range(n)]
+        t0 = time.perf_counter()
+        contributions = [contributions_of(x) for x in extractions]
+        t_reduce = time.perf_counter() - t0
+        del extractions
+    one_more = synthetic(n, rng)
+    t0 = time.perf_counter()
+    state.add_many(contributions)
+    t_merge = time.perf_counter() - t0
+    cold_comparisons = state.timeline.comparisons
+    t0 = time.perf_counter()
+    picture = state.picture(as_of)
+    t_fold = time.perf_counter() - t0
+    del contributions, picture
+    gc.collect()
+    gc.freeze()  # the loaded state is long-lived: keep the collector's full passes off it, as a server would
+
+    t0 = time.perf_counter()
+    state.add(contributions_of(one_more))
+    t_add = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    picture = state.picture(as_of)
+    t_pic = time.perf_counter() - t0
+    return {"reports": n, "events": len(state.timeline.claims), "merged": len(picture.timeline),
+            "cold": "merge + fold of cached contributions" if from_cache else "reduce + merge + fold",
+            "reduce": t_reduce, "merge": t_merge, "fold": t_fold, "comparisons": cold_comparisons,
+            "add": t_add, "add_comparisons": state.timeline.comparisons - cold_comparisons, "recompute": t_pic}
+
+
+def table(rows: list[dict[str, object]]) -> str:
+    lines = [f"Mission picture benchmark ({dt.date.today()}, Python {platform.python_version()}, "
+             f"{platform.machine()}; synthetic reports, picture as of {START + dt.timedelta(days=1100)})", "",
+             "| reports | events | merged events | cold build | reduce | merge | fold | cold total | "
+             "comparisons | add one report | its comparisons | picture after the add | add + picture |",
+             "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        cold = r["reduce"] + r["merge"] + r["fold"]  # type: ignore[operator]
+        lines.append(f"| {r['reports']:,} | {r['events']:,} | {r['merged']:,} | {r['cold']} | "
+                     f"{r['reduce']:.1f} s | {r['merge']:.1f} s | {r['fold']:.1f} s | {cold:.1f} s | "
+                     f"{r['comparisons']:,} | {r['add'] * 1000:.1f} ms | {r['add_comparisons']:,} | "
+                     f"{r['recompute'] * 1000:.0f} ms | {(r['add'] + r['recompute']) * 1000:.0f} ms |")  # type: ignore[operator]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--reports", type=int, default=100_000)
+    parser.add_argument("--reports", type=int, nargs="+", default=[10_000])
+    parser.add_argument("--from-cache", type=int, nargs="*", default=[100_000],
+                        help="sizes whose cold build starts from contributions (no reducer)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--output", type=Path)
     args = parser.parse_args()
-    rng = random.Random(args.seed)
-    extractions = [synthetic(n, rng) for n in range(args.reports + 1)]
-    as_of = START + dt.timedelta(days=1100)
-
-    state = PictureState()
-    t0 = time.perf_counter()
-    for x in extractions[:-1]:
-        state.add(contributions_of(x))
-    t_index = time.perf_counter() - t0
-    picture = state.picture(as_of)
-    t_cold = time.perf_counter() - t0
-    cold_comparisons = state.timeline.comparisons
-
-    t1 = time.perf_counter()
-    state.add(contributions_of(extractions[-1]))
-    t_add = time.perf_counter() - t1
-    picture = state.picture(as_of)
-    t_incr = time.perf_counter() - t1
-    print(f"reports: {args.reports:,}  events: {len(state.timeline.claims):,}  merged: {len(picture.timeline):,}")
-    print(f"cold: reduce+merge {t_index:.2f}s, fold {t_cold - t_index:.2f}s, total {t_cold:.2f}s "
-          f"({cold_comparisons:,} comparisons)")
-    print(f"one more report: reduce+merge {t_add * 1000:.1f} ms "
-          f"({state.timeline.comparisons - cold_comparisons:,} comparisons), with fold {t_incr:.2f}s")
+    rows = []
+    for n in args.reports:
+        rows.append(run(n, args.seed, n in args.from_cache))
+        print(table(rows[-1:]).splitlines()[-1], flush=True)
+    text = table(rows)
+    print(text)
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -221,6 +221,8 @@ class _FoldCache:
         self.views: dict[str, _View] = {}
         self.cid_of: dict[str, str] = {}
         self.order: list[tuple[_SortKey, str]] = []
+        self.events: list[TimelineEvent] = []  # parallel to ``order``
+        self.estimate_points: dict[tuple[dt.date, float, float], EstimatePoint] = {}
         self.flows: dict[str, dict[str, _View]] = defaultdict(dict)
         self.controls: dict[str, dict[str, _View]] = defaultdict(dict)
         self.acts: dict[str, _View] = {}
@@ -323,7 +325,7 @@ class _FoldCache:
             as_of=self.as_of, reports=self.reports, mission=knowledge().mission_name,
             forces=forces, mandate=self.mandate_out, money=self.money_out,
             capabilities=self.capabilities_out, territory=territory, people=self.people_out,
-            timeline=[views[cid].merged.event for _, cid in self.order],  # type: ignore[union-attr]
+            timeline=list(self.events),
             contradictions=contradictions,  # type: ignore[arg-type]
         )
 
@@ -337,6 +339,7 @@ class _FoldCache:
             i = bisect.bisect_left(self.order, (view.sort_key, cid))
             if i < len(self.order) and self.order[i] == (view.sort_key, cid):
                 del self.order[i]
+                del self.events[i]
         self.event_contradictions.pop(cid, None)
         self.denied.pop(cid, None)
         if view.flow_country is not None:
@@ -363,7 +366,9 @@ class _FoldCache:
         view.merged = merged = self.merge(cid, members)
         ev = merged.event
         view.sort_key = (ev.date.start if ev.date else (merged.when or dt.date.max), cid)
-        bisect.insort(self.order, (view.sort_key, cid))
+        i = bisect.bisect_left(self.order, (view.sort_key, cid))
+        self.order.insert(i, (view.sort_key, cid))
+        self.events.insert(i, ev)
         if len(ev.quantities) > 1:
             view.contradiction = Contradiction(
                 kind="event figures disagree", subject=f"{ev.type} {cid}",
@@ -575,7 +580,12 @@ class _FoldCache:
                     lo_d, hi_d = sorted((sign * min(values), sign * max(values)))
                     low, high = max(0.0, (low or 0) + lo_d), max(0.0, (high or 0) + hi_d)
             if low is not None and high is not None:
-                estimates.append(EstimatePoint.model_construct(date=point.date, low=low, high=high))
+                key = (point.date, low, high)
+                estimate = self.estimate_points.get(key)
+                if estimate is None:  # shared: most points are the same after one more report
+                    estimate = self.estimate_points[key] = EstimatePoint.model_construct(
+                        date=point.date, low=low, high=high)
+                estimates.append(estimate)
         arrivals = [p.date for p in series if p.kind == "arrival"]
         if series and series[-1].kind == "departure" and high == 0:
             status = "withdrawn"
@@ -631,9 +641,10 @@ class _FoldCache:
             status = "expiring"
         else:
             status = "active"
+        renewed_since = any(r.date and r.date.start > current.date.start for r in renewals)
         expected = [a for a in acts if a.action in ("renew", "extend") and a.status == "planned"
                     and a.date is not None and a.date.end >= current.date.start
-                    and not any(r.date and r.date.start > current.date.start for r in renewals)]
+                    and not renewed_since]
         return Mandate(status=status, authorised=authorised, renewals=renewals, current=current, expires=expires,
                        expiry_basis=basis, expiry_sources=sources, days_until_expiry=days,
                        renewal_expected=expected, expiry_claims=expiry_claims)

@@ -1,8 +1,9 @@
 """The picture over a store, recomputed incrementally.
 
-Per-report contributions are cached in the ``mission_contributions`` table,
-which this module owns (created on first use; it is a cache: dropping it only
-costs a recompute). A cached row is valid for a key made of the report's
+Per-report contributions are cached in the ``mission_contributions`` table
+(``MissionContributionRow``, created by the store's migration 0003 like every
+other table; it is a cache: emptying it only costs a recompute, and rows go
+with their report). A cached row is valid for a key made of the report's
 extractor version and extraction time, the hash of its reviews and the
 reducer version. ``MissionService.refresh()`` asks the store for those keys
 (one narrow query), and only reports whose key changed are reduced again;
@@ -22,26 +23,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, delete, insert, select
+from sqlalchemy import delete, insert, select
 
 from missionwatch.errors import QueryError
 from missionwatch.mission.contributions import contributions_of
 from missionwatch.mission.model import CONTRIBUTION_VERSION, Contribution, MissionPicture
-from missionwatch.mission.picture import PictureState
-from missionwatch.mission.timeline import Edge
 from missionwatch.mission.model import EventClaim
+from missionwatch.mission.picture import PictureState, gc_paused
+from missionwatch.mission.timeline import Edge
+from missionwatch.store.models import MissionContributionRow
 
 if TYPE_CHECKING:
     from missionwatch.store import Store
 
-_metadata = MetaData()
-CACHE = Table(
-    "mission_contributions", _metadata,
-    Column("report_id", String(128), primary_key=True),
-    Column("cache_key", String(512), nullable=False),
-    Column("contribution", Text, nullable=False),
-    Column("computed_at", DateTime(timezone=True), nullable=False),
-)
+CACHE = MissionContributionRow.__table__
 _BATCH = 500
 
 
@@ -67,7 +62,6 @@ class MissionService:
         self.store = store
         self.state = PictureState()
         self.keys: dict[str, str] = {}
-        CACHE.create(store.engine, checkfirst=True)
 
     # ---------------------------------------------------------------- keys
     def _current_keys(self) -> tuple[dict[str, str], dict[str, list[Any]]]:
@@ -96,18 +90,19 @@ class MissionService:
         stats.unchanged = len(keys) - len(todo)
         cached = self._read_cache(todo, keys)
         fresh: list[Contribution] = []
-        for rid in todo:
-            contribution = cached.get(rid)
-            if contribution is None:
-                contribution = self._reduce(rid, keys[rid], reviews.get(rid, []))
+        with gc_paused():  # a cold start adds every report: a bulk load
+            for rid in todo:
+                contribution = cached.get(rid)
                 if contribution is None:
-                    continue
-                fresh.append(contribution)
-                stats.computed += 1
-            else:
-                stats.from_cache += 1
-            self.state.add(contribution)
-            self.keys[rid] = keys[rid]
+                    contribution = self._reduce(rid, keys[rid], reviews.get(rid, []))
+                    if contribution is None:
+                        continue
+                    fresh.append(contribution)
+                    stats.computed += 1
+                else:
+                    stats.from_cache += 1
+                self.state.add(contribution)
+                self.keys[rid] = keys[rid]
         self._write_cache(fresh)
         return stats
 

@@ -221,3 +221,14 @@ class AuditRow(Base):
     object_id: Mapped[str] = mapped_column(String(200))
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
+
+
+class MissionContributionRow(Base):
+    """One report's contribution to the mission picture (a cache: see ``missionwatch.mission.service``)."""
+
+    __tablename__ = "mission_contributions"
+
+    report_id: Mapped[str] = mapped_column(String(128), _report_fk(), primary_key=True)
+    cache_key: Mapped[str] = mapped_column(String(512))
+    contribution: Mapped[str] = mapped_column(Text)
+    computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
