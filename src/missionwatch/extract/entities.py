@@ -199,6 +199,8 @@ class Analysis:
     mentions: list[Mention]
     places: list[PlaceHit]
     weights: dict[str, float]
+    dateline: tuple[int, int] | None = None  # chars of the opening dateline ("NAIROBI, Kenya —")
+    credits: list[tuple[int, int]] = field(default_factory=list)  # bylines, credit and caption lines
 
 
 def _cap(text: str) -> bool:
@@ -213,10 +215,11 @@ def _trim(span: Span) -> Span | None:
     """Drop leading determiners and trailing possessives/punctuation from an NER span."""
     start, end = span.start, span.end
     doc = span.doc
-    while start < end and (doc[start].lower_ in {"the", "a", "an"} or doc[start].is_punct):
+    while start < end and (doc[start].lower_ in {"the", "a", "an"} or doc[start].is_punct or doc[start].is_space):
         start += 1
     while end > start and (
         doc[end - 1].lower_ in {"'s", "’s", "'"} or doc[end - 1].is_punct or doc[end - 1].text in _QUOTES
+        or doc[end - 1].is_space
     ):
         end -= 1
     if start >= end:
@@ -499,7 +502,66 @@ def _analyse(doc: Doc) -> Analysis:
         mt for mt in mentions if not (mt.source == "ner" and _overlaps(mt.start, mt.end, person_chars))
     ]
     mentions.extend(person_mentions)
-    return Analysis(mentions=mentions, places=places, weights=dict(weights))
+    # bylines, contributor and photo credits, captions: their names are not actors or places of the report
+    credits = credit_spans(doc.text)
+    if credits:
+        mentions = [mt for mt in mentions if not _overlaps(mt.start, mt.end, credits)]
+        places = [ph for ph in places if not _overlaps(ph.start, ph.end, credits)]
+    return Analysis(mentions=mentions, places=places, weights=dict(weights),
+                    dateline=dateline_span(doc.text), credits=credits)
+
+
+# =========================================================================== bylines, credits, datelines
+
+#: whole lines that credit a writer, editor, photographer or translator, or caption a photo
+_CREDIT_LINE = re.compile(
+    r"""^\W{0,3}(?:
+        By\s+[A-Z][^\n]{0,60}                                   # By Evens Sanon and Dánica Coto
+      | (?:Additional\s+)?(?:Reporting|Writing|Editing|Compiled|Photos?|Photography|Video|Graphics)
+            (?:\s+and\s+\w+)?\s+by\b[^\n]*                          # Reporting by X; Editing by Y
+      | (?:Photo|Photos|Image|Caption|Picture|File\s+photo)\s*[:|][^\n]*  # Photo: ...
+      | [^\n]{0,60}\b(?:[Ss]taff\s+)?(?:[Rr]eporter|[Ww]riter|[Cc]orrespondent|[Ee]ditor|[Pp]hotographer)s?
+      | \S+@\S+\.\w+                                              # an e-mail address
+      | [A-Z][\w.'’ -]{2,40}/[A-Z][\w ]{2,40}                        # Jovan Johnson/Senior Staff Reporter
+      | \(?(?:Translated|Translation|Adapted)\s+(?:from|by)\b[^\n]*    # (Translated from French ...)
+      | [a-z]{2,5}(?:-[a-z]{2,5})+(?:/[a-z]{2,5})*                  # AFP desk slug: str-ab/dc
+      | [^\n]{0,80}['’]s\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+)+\s+reports?\.?  # Citizen Digital's Brian Wanyama reports.
+    )\W{0,3}$""",
+    re.VERBOSE,
+)
+#: contributor sentences at the foot of wire stories
+_CREDIT_SENTENCE = re.compile(
+    r"(?:^|(?<=\n))[^\n.]{0,40}\b(?:writers?|correspondents?|reporters?|journalists?)\s+[A-Z][^\n]{0,200}?"
+    r"\bcontributed(?:\s+(?:to\s+)?(?:this|the)?\s*(?:report|story|reporting))?\.?\s*(?=\n|$)"
+)
+_LINE_MAX = 90
+
+
+def credit_spans(text: str) -> list[tuple[int, int]]:
+    """Character ranges of bylines, credit lines and photo captions."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped and len(stripped) <= _LINE_MAX and _CREDIT_LINE.match(stripped):
+            out.append((pos, pos + len(line)))
+        elif stripped and "/FILE" in stripped or stripped.startswith(("Photo:", "PHOTO:")):
+            out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    out.extend((m.start(), m.end()) for m in _CREDIT_SENTENCE.finditer(text))
+    return out
+
+
+_DATELINE = re.compile(
+    r"^\s*[A-Z][A-Z.'’\- ]{1,40}(?:,\s*[A-Z][\w.'’ -]{1,30}?)?(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
+    r"\s*(?:\([^)\n]{1,40}\))?\s*(?:[—–]|--|-\s|:)"
+)
+
+
+def dateline_span(text: str) -> tuple[int, int] | None:
+    """The opening dateline ("PORT-AU-PRINCE, Haiti (AP) —", "UNITED NATIONS, Sept 30 (Reuters) -")."""
+    m = _DATELINE.match(text)
+    return (m.start(), m.end()) if m else None
 
 
 def _descriptor(

