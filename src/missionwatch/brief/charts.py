@@ -56,18 +56,26 @@ def force_chart(picture: MissionPicture) -> bytes | None:
     ax.set_ylabel("personnel in theatre")
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=7, loc="best", framealpha=0.85)
     ax.set_title(f"Force strength (estimate; dots = stated figures), as of {picture.as_of}", fontsize=9)
-    fig.autofmt_xdate()
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # no rotated, overlapping dates
+    ax.tick_params(labelsize=8)
     return _png(fig)
 
 
 def event_map(picture: MissionPicture, events: list[TimelineEvent]) -> tuple[bytes, int, int]:
     """Events with coordinates inside the theatre; returns (png, plotted, outside the map)."""
     west, south, east, north = knowledge().theatre_bbox
+    # A country-level place ("Haiti") sits at the country's centroid: not a location to plot.
     inside = [e for e in events if e.place and e.place.lat is not None and e.place.lon is not None
+              and e.place.feature != "country"
               and west <= e.place.lon <= east and south <= e.place.lat <= north]
-    outside = sum(1 for e in events if e.place and e.place.lat is not None) - len(inside)
+    outside = sum(1 for e in events if e.place and e.place.lat is not None and e.place.feature != "country") \
+        - len(inside)
     if inside:
         # Zoom to the events (the capital's neighbourhoods are kilometres apart), never beyond the theatre.
         lons = [e.place.lon for e in inside if e.place and e.place.lon is not None]
@@ -89,8 +97,18 @@ def event_map(picture: MissionPicture, events: list[TimelineEvent]) -> tuple[byt
                    edgecolor="white", linewidth=0.6, zorder=3,
                    label=e.type if e.type not in seen_types else None)
         seen_types.add(e.type)
+    # Places a few kilometres apart share one label ("Delmas / Solino") instead of overprinting.
+    near = max(east - west, north - south) * 0.04
+    labels: list[tuple[float, float, list[str]]] = []
     for name, (lon, lat) in {e.place.name: (e.place.lon, e.place.lat) for e in inside if e.place}.items():
-        ax.annotate(name, (lon, lat), xytext=(4, 4), textcoords="offset points", fontsize=7)
+        group = next((g for g in labels if abs(g[0] - lon) < near and abs(g[1] - lat) < near), None)
+        if group is None:
+            labels.append((lon, lat, [name]))  # type: ignore[arg-type]
+        else:
+            group[2].append(name)
+    for lon, lat, names in labels:
+        ax.annotate(" / ".join(sorted(names)), (lon, lat), xytext=(5, 5), textcoords="offset points", fontsize=7,
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.7, "linewidth": 0})
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)
     ax.set_aspect("equal")
