@@ -211,6 +211,34 @@ class _View:
     act: MandateAct | None = None
 
 
+class _Ordered:
+    """Views kept in timeline order (by sort key), for sections that read them in that order."""
+
+    __slots__ = ("keys", "views")
+
+    def __init__(self) -> None:
+        self.keys: list[tuple[_SortKey, str]] = []
+        self.views: list[_View] = []
+
+    def add(self, view: _View) -> None:
+        key = (view.sort_key, view.cid)
+        i = bisect.bisect_left(self.keys, key)  # type: ignore[arg-type]
+        self.keys.insert(i, key)  # type: ignore[arg-type]
+        self.views.insert(i, view)
+
+    def pop(self, view: _View) -> bool:
+        key = (view.sort_key, view.cid)
+        i = bisect.bisect_left(self.keys, key)  # type: ignore[arg-type]
+        if i < len(self.keys) and self.keys[i] == key:
+            del self.keys[i]
+            del self.views[i]
+            return True
+        return False
+
+    def __len__(self) -> int:
+        return len(self.views)
+
+
 class _FoldCache:
     """Everything the fold built for one as-of date, rebuilt piecewise as reports change."""
 
@@ -223,9 +251,9 @@ class _FoldCache:
         self.order: list[tuple[_SortKey, str]] = []
         self.events: list[TimelineEvent] = []  # parallel to ``order``
         self.estimate_points: dict[tuple[dt.date, float, float], EstimatePoint] = {}
-        self.flows: dict[str, dict[str, _View]] = defaultdict(dict)
+        self.flows: dict[str, _Ordered] = defaultdict(_Ordered)
         self.controls: dict[str, dict[str, _View]] = defaultdict(dict)
-        self.acts: dict[str, _View] = {}
+        self.acts = _Ordered()
         self.denied: dict[str, _View] = {}
         self.event_contradictions: dict[str, _View] = {}
         # strength points stated per (contributor, date): point, contradiction, units
@@ -285,8 +313,7 @@ class _FoldCache:
         known = None
         for section in sorted(self.dirty_sections):
             if section == "mandate":
-                views = sorted((v for v in self.acts.values()), key=lambda v: v.sort_key)  # type: ignore[arg-type,return-value]
-                self.mandate_out = self.mandate([v.act for v in views if v.act is not None])
+                self.mandate_out = self.mandate([v.act for v in self.acts.views if v.act is not None])
             elif section == "denials":
                 self.denials_out = self.denials()
             else:
@@ -343,12 +370,12 @@ class _FoldCache:
         self.event_contradictions.pop(cid, None)
         self.denied.pop(cid, None)
         if view.flow_country is not None:
-            self.flows[view.flow_country].pop(cid, None)
+            self.flows[view.flow_country].pop(view)
             self.dirty_countries.add(view.flow_country)
         if view.control is not None:
             self.controls[view.control[0]].pop(cid, None)
             self.dirty_places.add(view.control[0])
-        if self.acts.pop(cid, None) is not None:
+        if view.act is not None and self.acts.pop(view):
             self.dirty_sections.add("mandate")
         return view
 
@@ -474,7 +501,7 @@ class _FoldCache:
             return
         country = countries.pop() if len(countries) == 1 else "MIXED"
         view.flow_country = country
-        self.flows[country][view.cid] = view
+        self.flows[country].add(view)
         self.dirty_countries.add(country)
         for mem in m.members:
             for a in mem.actors:
@@ -501,8 +528,8 @@ class _FoldCache:
             for key, name in self.stated[(country, d)][2].items():
                 units.setdefault(key, name)
         planned: list[StrengthPoint] = []
-        flows = self.flows.get(country, {})
-        for view in sorted(flows.values(), key=lambda v: v.sort_key):  # type: ignore[arg-type,return-value]
+        flows = self.flows.get(country)
+        for view in (flows.views if flows is not None else ()):
             for key, name in view.flow_units.items():
                 units.setdefault(key, name)
             if view.flow_point is not None:
@@ -556,7 +583,7 @@ class _FoldCache:
         view.act = MandateAct.model_construct(event_id=m.event.id, action=str(m.event.attributes.get("action", "unknown")),
                               status=m.event.status, date=m.event.date, by=m.event.actors,
                               duration_months=max(durations) if durations else None, sources=m.event.sources)
-        self.acts[view.cid] = view
+        self.acts.add(view)
         self.dirty_sections.add("mandate")
 
     # ---------------------------------------------------------------- sections (pure over their inputs)
