@@ -72,9 +72,10 @@ def search(conn: Connection, query: str, limit: int, offset: int) -> list[Search
     try:
         rows = conn.execute(_POSTGRES if postgres else _SQLITE, params).all()
     except DBAPIError as exc:
-        # FTS5 reports bad syntax as an OperationalError ("fts5: syntax error near ...").
+        # FTS5 reports bad syntax as an OperationalError ("fts5: syntax error near ...";
+        # a lone ``*`` gives "unknown special query").
         message = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
-        if "fts5" in message or "syntax" in message:
+        if "fts5" in message or "syntax" in message or "special query" in message:
             raise QueryError("MW301", f"cannot parse search query {query!r}: {message}",
                              where="search") from exc
         raise
