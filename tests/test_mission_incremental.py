@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,7 +27,8 @@ ENTITIES = [Entity(id=f"e{i}", name=n, type=t, mentions=[], extractor="t") for i
 _P = [("Port-au-Prince", "HT", 18.54, -72.34, "city", 3718426), ("Delmas", "HT", 18.55, -72.30, "city", None),
       ("Kenscoff", "HT", 18.45, -72.28, "city", None), ("Mirebalais", "HT", 18.83, -72.10, "city", None),
       ("Haiti", "HT", 19.0, -72.4, "country", 3723988), ("Dajabon", "DO", 19.55, -71.70, "city", None),
-      ("Ouanaminthe", "HT", 19.55, -71.72, "city", None), ("Dominican Republic", "DO", 19.0, -70.7, "country", None),
+      ("Ouanaminthe", "HT", 19.55, -71.72, "city", None),
+      ("Dominican Republic", "DO", 19.0, -70.7, "country", None),
       ("Port au Prince", "HT", None, None, "city", 3718426), ("Nuuk", "GL", 80.1, -51.7, "city", None),
       ("Nuuk east", "GL", 80.1, -51.2, "city", None), ("Dateline W", "FJ", -16.5, 179.99, "city", None),
       ("Dateline E", "FJ", -16.5, -179.99, "city", None), ("Nowhere", None, None, None, "other", None)]
@@ -107,8 +109,12 @@ def test_cached_fold_equals_fresh_fold(data, as_of):
     assert state.picture(as_of).to_json() == build_picture(contributions, as_of).to_json()
 
 
-def test_cached_fold_over_the_scenario_one_report_at_a_time():
+@pytest.mark.parametrize("bulk", [64, 0])
+def test_cached_fold_over_the_scenario_one_report_at_a_time(bulk, monkeypatch):
+    from missionwatch.mission import picture
     from tests.scenarios.load import contributions
+
+    monkeypatch.setattr(picture, "_BULK", bulk)  # 0: every rebuild takes the append-then-sort path
 
     rotation = contributions("rotation")
     state = PictureState()
@@ -116,4 +122,5 @@ def test_cached_fold_over_the_scenario_one_report_at_a_time():
         day = dt.date.fromisoformat(as_of)
         for c in rotation:
             state.add(c)
-            assert state.picture(day).to_json() == build_picture(list(state.contributions.values()), day).to_json()
+            fresh = build_picture(list(state.contributions.values()), day)
+            assert state.picture(day).to_json() == fresh.to_json()

@@ -107,7 +107,8 @@ def event_map(picture: MissionPicture, events: list[TimelineEvent]) -> tuple[byt
         else:
             group[2].append(name)
     for lon, lat, names in labels:
-        ax.annotate(" / ".join(sorted(names)), (lon, lat), xytext=(5, 5), textcoords="offset points", fontsize=7,
+        ax.annotate(" / ".join(sorted(names)), (lon, lat), xytext=(5, 5), textcoords="offset points",
+                    fontsize=7,
                     bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.7, "linewidth": 0})
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)

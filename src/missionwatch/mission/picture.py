@@ -60,6 +60,8 @@ from missionwatch.records import DateInterval
 _STATUS_RANK = {"occurred": 0, "ongoing": 1, "planned": 2, "hypothetical": 3, "denied": 4}
 #: How many as-of dates keep a fold cache (the web's "today" plus one other date, typically).
 CACHED_DATES = 2
+#: Above this many merged events to rebuild, ordered lists are appended to and sorted once.
+_BULK = 64
 
 
 @contextmanager
@@ -214,19 +216,34 @@ class _View:
 class _Ordered:
     """Views kept in timeline order (by sort key), for sections that read them in that order."""
 
-    __slots__ = ("keys", "views")
+    __slots__ = ("keys", "views", "unsorted")
 
     def __init__(self) -> None:
         self.keys: list[tuple[_SortKey, str]] = []
         self.views: list[_View] = []
+        self.unsorted = False
 
-    def add(self, view: _View) -> None:
+    def add(self, view: _View, bulk: bool = False) -> None:
         key = (view.sort_key, view.cid)
+        if bulk:  # many at once: append now, one sort in ``settle``
+            self.keys.append(key)  # type: ignore[arg-type]
+            self.views.append(view)
+            self.unsorted = True
+            return
+        self.settle()
         i = bisect.bisect_left(self.keys, key)  # type: ignore[arg-type]
         self.keys.insert(i, key)  # type: ignore[arg-type]
         self.views.insert(i, view)
 
+    def settle(self) -> None:
+        if self.unsorted:
+            order = sorted(range(len(self.keys)), key=self.keys.__getitem__)
+            self.keys = [self.keys[i] for i in order]
+            self.views = [self.views[i] for i in order]
+            self.unsorted = False
+
     def pop(self, view: _View) -> bool:
+        self.settle()
         key = (view.sort_key, view.cid)
         i = bisect.bisect_left(self.keys, key)  # type: ignore[arg-type]
         if i < len(self.keys) and self.keys[i] == key:
@@ -248,8 +265,8 @@ class _FoldCache:
         self.reports = sum(1 for c in state.contributions.values() if _known(c.report_date, as_of))
         self.views: dict[str, _View] = {}
         self.cid_of: dict[str, str] = {}
-        self.order: list[tuple[_SortKey, str]] = []
-        self.events: list[TimelineEvent] = []  # parallel to ``order``
+        self.order = _Ordered()  # every view with known members, in timeline order
+        self.bulk = False
         self.estimate_points: dict[tuple[dt.date, float, float], EstimatePoint] = {}
         self.flows: dict[str, _Ordered] = defaultdict(_Ordered)
         self.controls: dict[str, dict[str, _View]] = defaultdict(dict)
@@ -257,7 +274,8 @@ class _FoldCache:
         self.denied: dict[str, _View] = {}
         self.event_contradictions: dict[str, _View] = {}
         # strength points stated per (contributor, date): point, contradiction, units
-        self.stated: dict[tuple[str | None, dt.date], tuple[StrengthPoint, Contradiction | None, dict[str, str]]] = {}
+        self.stated: dict[tuple[str | None, dt.date],
+                          tuple[StrengthPoint, Contradiction | None, dict[str, str]]] = {}
         self.stated_dates: dict[str | None, set[dt.date]] = defaultdict(set)
         self.contingents: dict[str, Contingent] = {}
         self.territory_by_place: dict[str, TerritoryEntry] = {}
@@ -299,11 +317,15 @@ class _FoldCache:
                 redo.update(self.drop_view(cid).keys)
             redo.add(key)
         roots = {timeline.find(k) for k in redo if k in timeline.claims}
+        self.bulk = len(roots) > _BULK
         for root in roots:
             self.add_view(sorted(timeline.members[root]))
+        self.bulk = False
+        for ordered in (self.order, self.acts, *self.flows.values()):
+            ordered.settle()
         stated, self.pending_stated = self.pending_stated, set()
-        for key in stated:
-            self.update_stated(key)
+        for stated_key in stated:
+            self.update_stated(stated_key)
         for country in self.dirty_countries:
             self.update_contingent(country)
         self.dirty_countries = set()
@@ -352,7 +374,7 @@ class _FoldCache:
             as_of=self.as_of, reports=self.reports, mission=knowledge().mission_name,
             forces=forces, mandate=self.mandate_out, money=self.money_out,
             capabilities=self.capabilities_out, territory=territory, people=self.people_out,
-            timeline=list(self.events),
+            timeline=[v.merged.event for v in self.order.views],  # type: ignore[union-attr]
             contradictions=contradictions,  # type: ignore[arg-type]
         )
 
@@ -363,10 +385,7 @@ class _FoldCache:
             if self.cid_of.get(key) == cid:
                 del self.cid_of[key]
         if view.sort_key is not None:
-            i = bisect.bisect_left(self.order, (view.sort_key, cid))
-            if i < len(self.order) and self.order[i] == (view.sort_key, cid):
-                del self.order[i]
-                del self.events[i]
+            self.order.pop(view)
         self.event_contradictions.pop(cid, None)
         self.denied.pop(cid, None)
         if view.flow_country is not None:
@@ -393,9 +412,7 @@ class _FoldCache:
         view.merged = merged = self.merge(cid, members)
         ev = merged.event
         view.sort_key = (ev.date.start if ev.date else (merged.when or dt.date.max), cid)
-        i = bisect.bisect_left(self.order, (view.sort_key, cid))
-        self.order.insert(i, (view.sort_key, cid))
-        self.events.insert(i, ev)
+        self.order.add(view, self.bulk)
         if len(ev.quantities) > 1:
             view.contradiction = Contradiction(
                 kind="event figures disagree", subject=f"{ev.type} {cid}",
@@ -486,7 +503,8 @@ class _FoldCache:
                 contradiction = Contradiction(
                     kind="personnel figures disagree", subject=f"{k.contributor_name(country)} on {date}",
                     detail=f"{len(figures)} different strengths stated for the same date", claims=figures)
-        self.stated[key] = (StrengthPoint.model_construct(event_id=None, date=date, kind="stated", figures=figures), contradiction, units)
+        point = StrengthPoint.model_construct(event_id=None, date=date, kind="stated", figures=figures)
+        self.stated[key] = (point, contradiction, units)
         self.stated_dates[country].add(date)
 
     def flow(self, view: _View) -> None:
@@ -501,7 +519,7 @@ class _FoldCache:
             return
         country = countries.pop() if len(countries) == 1 else "MIXED"
         view.flow_country = country
-        self.flows[country].add(view)
+        self.flows[country].add(view, self.bulk)
         self.dirty_countries.add(country)
         for mem in m.members:
             for a in mem.actors:
@@ -519,7 +537,8 @@ class _FoldCache:
                 return  # "400 on the ground": a stock, already among the stated figures
         else:
             return
-        view.flow_point = StrengthPoint.model_construct(date=when, kind=kind, figures=list(ev.quantities), event_id=ev.id)
+        view.flow_point = StrengthPoint.model_construct(date=when, kind=kind, figures=list(ev.quantities),
+                                                        event_id=ev.id)
 
     def update_contingent(self, country: str) -> None:
         points = [self.stated[(country, d)][0] for d in sorted(self.stated_dates.get(country, ()))]
@@ -555,8 +574,8 @@ class _FoldCache:
             holder = "mission and police"
         else:
             holder = "armed groups"
-        step = ControlStep.model_construct(event_id=ev.id, date=m.when, direction=direction, holder=holder,  # type: ignore[arg-type]
-                           actors=ev.actors, status=ev.status, sources=ev.sources)
+        step = ControlStep.model_construct(event_id=ev.id, date=m.when, direction=direction, holder=holder,
+                                           actors=ev.actors, status=ev.status, sources=ev.sources)
         view.control = (ev.place.key, step)
         self.controls[ev.place.key][view.cid] = view
         self.dirty_places.add(ev.place.key)
@@ -580,10 +599,11 @@ class _FoldCache:
         m = view.merged
         assert m is not None
         durations = [mem.duration_months for mem in m.members if mem.duration_months]
-        view.act = MandateAct.model_construct(event_id=m.event.id, action=str(m.event.attributes.get("action", "unknown")),
+        view.act = MandateAct.model_construct(event_id=m.event.id,
+                                              action=str(m.event.attributes.get("action", "unknown")),
                               status=m.event.status, date=m.event.date, by=m.event.actors,
                               duration_months=max(durations) if durations else None, sources=m.event.sources)
-        self.acts.add(view)
+        self.acts.add(view, self.bulk)
         self.dirty_sections.add("mandate")
 
     # ---------------------------------------------------------------- sections (pure over their inputs)

@@ -23,12 +23,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 
 from missionwatch.errors import QueryError
 from missionwatch.mission.contributions import contributions_of
-from missionwatch.mission.model import CONTRIBUTION_VERSION, Contribution, MissionPicture
-from missionwatch.mission.model import EventClaim
+from missionwatch.mission.model import CONTRIBUTION_VERSION, Contribution, EventClaim, MissionPicture
 from missionwatch.mission.picture import PictureState, gc_paused
 from missionwatch.mission.timeline import Edge
 from missionwatch.store.models import MissionContributionRow
@@ -36,7 +35,7 @@ from missionwatch.store.models import MissionContributionRow
 if TYPE_CHECKING:
     from missionwatch.store import Store
 
-CACHE = MissionContributionRow.__table__
+CACHE: Table = MissionContributionRow.__table__  # type: ignore[assignment]
 _BATCH = 500
 
 

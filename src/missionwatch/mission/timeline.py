@@ -13,14 +13,14 @@ no strings built. ``match`` gives the same decision with its reasons; it is
 only called to explain a merge (``explain``), never while merging.
 
 Incremental: claims are filed in blocks (type, status group, month touched;
-short claims by day, see ``_filing``), and within a block under their place: its name key, its geonames id, its
-country (for containment by a country-level place) and a 0.15-degree grid cell
-(for the 15 km rule). A placed claim is compared only with the block's
-unplaced claims and with those filed under a place it could be "same" as or
-"contained" with; an unplaced claim is compared with the whole block. Every
-pair that ``match`` could join shares a block and is found by these look-ups
-(see ``_Block.candidates``), so the merges are those of comparing each claim
-with its whole block.
+short claims by day, see ``_filing``), and within a block under their place:
+its name key, its geonames id, its country (for containment by a country-level
+place) and a 0.15-degree grid cell (for the 15 km rule). A placed claim is
+compared only with the block's unplaced claims and with those filed under a
+place it could be "same" as or "contained" with; an unplaced claim is compared
+with the whole block. Every pair that ``match`` could join shares a block and
+is found by these look-ups (see ``_Block.candidates``), so the merges are
+those of comparing each claim with its whole block.
 """
 
 from __future__ import annotations
@@ -241,12 +241,10 @@ def same_occurrence(a: ClaimInfo, b: ClaimInfo) -> bool:
     # place: 0 unknown, 1 same or contains, -1 different
     if not a.placed or not b.placed:
         rel = 0
-    elif (a.gid and a.gid == b.gid) or a.pkey == b.pkey:
-        rel = 1
-    elif a.coords and b.coords and not a.is_country and not b.is_country and _near(a, b):
-        rel = 1
-    elif (a.is_country and a.country and a.country == b.country) or \
-            (b.is_country and b.country and b.country == a.country):
+    elif ((a.gid and a.gid == b.gid) or a.pkey == b.pkey                      # same place
+          or (a.coords and b.coords and not a.is_country and not b.is_country and _near(a, b))
+          or (a.is_country and a.country and a.country == b.country)    # a contains b
+          or (b.is_country and b.country and b.country == a.country)):  # b contains a
         rel = 1
     else:
         return False
@@ -535,11 +533,7 @@ class TimelineIndex:
     def explain(self, event_id: str) -> tuple[list[EventClaim], list[Edge]] | None:
         """The members of merged event ``event_id`` (or of the cluster holding claim key
         ``report:event``) and the matches that joined them, with the reasons ``match`` gives."""
-        members = None
-        if event_id in self.claims:
-            members = self.cluster_of(event_id)
-        else:
-            members = self.clusters().get(event_id)
+        members = self.cluster_of(event_id) if event_id in self.claims else self.clusters().get(event_id)
         if members is None:
             return None
         keys = {m.key for m in members}
