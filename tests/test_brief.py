@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import struct
 import subprocess
@@ -67,6 +68,17 @@ def test_every_section_cites_sources_with_quotes(picture):
     assert "580 [" in text and "600 [" in text  # the disputed figures, both cited
     assert "“Kenya now has 580 officers in Haiti”" in text
     assert "$33.3M/month" in text
+
+
+def test_timeline_rows_survive_page_breaks(picture):
+    """A row split by a page break left the Event cell's empty marker box on one page and its
+    text on the next: rows are kept whole, the header repeats, and the marker is text."""
+    html = render_html(picture, since=dt.date(2024, 10, 1))
+    assert "<thead><tr><th>Date</th><th>Event</th>" in html
+    assert "tr { break-inside: avoid;" in html
+    row = html.split('<table class="timeline">', 1)[1].split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    event_cell = row.split("<td>")[2]
+    assert "&#9679;" in event_cell and re.search(r"</span>[A-Z_]+</span>", event_cell)
 
 
 def test_hostile_report_text_is_inert(tmp_path):
