@@ -58,7 +58,8 @@ def check(data: bytes) -> None:
 SEEDS = [
     b"\x00date 2024-09-21 Kenyan police arrived in Port-au-Prince.",
     b"\x01Plain report about Delmas.\r\n",
-    b"\x02<html><head><title>T</title></head><body><article><p>Police in Haiti patrolled.</p></article></body></html>",
+    b"\x02<html><head><title>T</title></head><body><article><p>Police in Haiti patrolled.</p>"
+    b"</article></body></html>",
     b'\x03{"text": "a report", "date": "2024-09-21", "title": "t"}\n{"text": 1}\n',
     b'\x04<?xml version="1.0"?><rss version="2.0"><channel><item><title>t</title>'
     b"<description>Police &amp; gangs</description></item></channel></rss>",

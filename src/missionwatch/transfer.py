@@ -44,20 +44,50 @@ from sqlalchemy.exc import IntegrityError
 
 from missionwatch.errors import StoreError
 from missionwatch.records import Extraction, Span, body_sha256
-from missionwatch.store import Store
+from missionwatch.store import Store, facts, minhash
 from missionwatch.store import engine as engines
-from missionwatch.store import facts, minhash
-from missionwatch.store.models import (AuditRow, EntityRow, EventRow, ExtractionRow, LshBandRow, PlaceRow,
-                                       QuantityRow, ReportRow, ReviewRow, UserRow)
+from missionwatch.store.models import (
+    AuditRow,
+    EntityRow,
+    EventRow,
+    ExtractionRow,
+    LshBandRow,
+    PlaceRow,
+    QuantityRow,
+    ReportRow,
+    ReviewRow,
+    UserRow,
+)
 
 DUMP_FORMAT = "missionwatch.dump/1"
 #: Reports per read page while dumping (memory stays flat on a big store).
 PAGE = 200
 
-_REPORT_COLUMNS = ("id", "sha256", "seq", "published", "title", "source", "url", "reader", "body",
-                   "ingested_at", "duplicate_of", "duplicate_similarity")
-_REVIEW_COLUMNS = ("id", "fact_kind", "fact_id", "fact_fingerprint", "action", "corrected", "note",
-                   "author", "created_at")
+_REPORT_COLUMNS = (
+    "id",
+    "sha256",
+    "seq",
+    "published",
+    "title",
+    "source",
+    "url",
+    "reader",
+    "body",
+    "ingested_at",
+    "duplicate_of",
+    "duplicate_similarity",
+)
+_REVIEW_COLUMNS = (
+    "id",
+    "fact_kind",
+    "fact_id",
+    "fact_fingerprint",
+    "action",
+    "corrected",
+    "note",
+    "author",
+    "created_at",
+)
 _USER_COLUMNS = ("id", "name", "role", "token_hash", "created_at")
 _AUDIT_COLUMNS = ("id", "at", "actor", "action", "object_kind", "object_id", "before", "after")
 
@@ -107,15 +137,23 @@ def dump_lines(store: Store, counts: DumpCounts | None = None) -> Iterator[str]:
     offset = 0
     while True:
         with engine.connect() as conn:
-            rows = conn.execute(select(*(ReportRow.__table__.c[c] for c in _REPORT_COLUMNS),
-                                       ExtractionRow.contract, ExtractionRow.extracted_at)
-                                .outerjoin(ExtractionRow, ExtractionRow.report_id == ReportRow.id)
-                                .order_by(*order).limit(PAGE).offset(offset)).all()
+            rows = conn.execute(
+                select(
+                    *(ReportRow.__table__.c[c] for c in _REPORT_COLUMNS),
+                    ExtractionRow.contract,
+                    ExtractionRow.extracted_at,
+                )
+                .outerjoin(ExtractionRow, ExtractionRow.report_id == ReportRow.id)
+                .order_by(*order)
+                .limit(PAGE)
+                .offset(offset)
+            ).all()
             ids = [r.id for r in rows]
             reviews: dict[str, list[dict[str, Any]]] = {}
             if ids:
-                for review in conn.execute(select(ReviewRow).where(ReviewRow.report_id.in_(ids))
-                                           .order_by(ReviewRow.id)):
+                for review in conn.execute(
+                    select(ReviewRow).where(ReviewRow.report_id.in_(ids)).order_by(ReviewRow.id)
+                ):
                     reviews.setdefault(review.report_id, []).append(_row(review, _REVIEW_COLUMNS))
         if not rows:
             break
@@ -123,9 +161,11 @@ def dump_lines(store: Store, counts: DumpCounts | None = None) -> Iterator[str]:
         for row in rows:
             counts.reports += 1
             counts.reviews += len(reviews.get(row.id, []))
-            extra = {"report": _row(row, _REPORT_COLUMNS),
-                     "extracted_at": _json_value(row.extracted_at),
-                     "reviews": reviews.get(row.id, [])}
+            extra = {
+                "report": _row(row, _REPORT_COLUMNS),
+                "extracted_at": _json_value(row.extracted_at),
+                "reviews": reviews.get(row.id, []),
+            }
             if row.contract is None:
                 yield _line({"record": "report", "store": extra})
             else:
@@ -181,7 +221,7 @@ def _check_spans(extraction: Extraction, body: str) -> None:
     spans += [(f"event {e.id}", e.evidence) for e in extraction.events]
     spans += [(f"quantity {q.id}", q.evidence) for q in extraction.quantities]
     for what, span in spans:
-        if not (0 <= span.start <= span.end <= len(body)) or body[span.start:span.end] != span.text:
+        if not (0 <= span.start <= span.end <= len(body)) or body[span.start : span.end] != span.text:
             raise _Bad(f"{what}: evidence [{span.start}:{span.end}] is not {span.text!r} in the report body")
 
 
@@ -209,11 +249,17 @@ class _Restorer:
     def report(self, data: dict[str, Any], contract: dict[str, Any] | None) -> None:
         extra = data.get("store")
         if not isinstance(extra, dict) or not isinstance(extra.get("report"), dict):
-            raise _Bad('a report line needs a "store" object with the report (is this a contract file, '
-                       'not a dump? only `missionwatch export --format jsonl` files can be imported)')
+            raise _Bad(
+                'a report line needs a "store" object with the report (is this a contract file, '
+                "not a dump? only `missionwatch export --format jsonl` files can be imported)"
+            )
         values = _require(extra["report"], _REPORT_COLUMNS, "report")
         body = values["body"]
-        if not isinstance(body, str) or not isinstance(values["sha256"], str) or not isinstance(values["id"], str):
+        if (
+            not isinstance(body, str)
+            or not isinstance(values["sha256"], str)
+            or not isinstance(values["id"], str)
+        ):
             raise _Bad("report id, sha256 and body must be strings")
         if body_sha256(body) != values["sha256"]:
             raise _Bad(f"report {values['id']}: the body does not match its sha256 (corrupt or edited dump)")
@@ -227,19 +273,29 @@ class _Restorer:
             original = None
         seq = values.pop("seq")
         if self.sqlite:
-            seq = seq if isinstance(seq, int) else select(
-                func.coalesce(func.max(ReportRow.seq), 0) + 1).scalar_subquery()
+            seq = (
+                seq
+                if isinstance(seq, int)
+                else select(func.coalesce(func.max(ReportRow.seq), 0) + 1).scalar_subquery()
+            )
         else:
             seq = None
         signature = minhash.signature(body)
-        self.conn.execute(insert(ReportRow).values(**values, seq=seq, duplicate_of=original,
-                                                   minhash=minhash.to_bytes(signature)))
-        self.conn.execute(insert(LshBandRow), [{"band": b, "key": k, "report_id": values["id"]}
-                                               for b, k in minhash.band_keys(signature)])
+        self.conn.execute(
+            insert(ReportRow).values(
+                **values, seq=seq, duplicate_of=original, minhash=minhash.to_bytes(signature)
+            )
+        )
+        self.conn.execute(
+            insert(LshBandRow),
+            [{"band": b, "key": k, "report_id": values["id"]} for b, k in minhash.band_keys(signature)],
+        )
         self.reports.add(values["id"])
         self.counts.reports += 1
         if contract is not None:
-            self._extraction(values["id"], body, contract, _datetime(extra.get("extracted_at"), "extracted_at"))
+            self._extraction(
+                values["id"], body, contract, _datetime(extra.get("extracted_at"), "extracted_at")
+            )
         reviews = extra.get("reviews") or []
         if not isinstance(reviews, list):
             raise _Bad('"reviews" must be a list')
@@ -251,8 +307,9 @@ class _Restorer:
             self.conn.execute(insert(ReviewRow).values(**row, report_id=values["id"]))
             self.counts.reviews += 1
 
-    def _extraction(self, report_id: str, body: str, contract: dict[str, Any],
-                    extracted_at: dt.datetime | None) -> None:
+    def _extraction(
+        self, report_id: str, body: str, contract: dict[str, Any], extracted_at: dt.datetime | None
+    ) -> None:
         try:
             extraction = Extraction.from_contract(contract)
         except (KeyError, TypeError, ValueError) as exc:
@@ -262,12 +319,20 @@ class _Restorer:
         if extracted_at is None:
             raise _Bad(f"report {report_id}: extracted_at is missing")
         _check_spans(extraction, body)
-        self.conn.execute(insert(ExtractionRow).values(
-            report_id=report_id, extractor_version=contract.get("extractor_version", "unknown"),
-            contract=json.dumps(contract, ensure_ascii=False, sort_keys=True), extracted_at=extracted_at))
-        for table, rows in ((EntityRow, facts.entity_rows(extraction)), (PlaceRow, facts.place_rows(extraction)),
-                            (EventRow, facts.event_rows(extraction)),
-                            (QuantityRow, facts.quantity_rows(extraction))):
+        self.conn.execute(
+            insert(ExtractionRow).values(
+                report_id=report_id,
+                extractor_version=contract.get("extractor_version", "unknown"),
+                contract=json.dumps(contract, ensure_ascii=False, sort_keys=True),
+                extracted_at=extracted_at,
+            )
+        )
+        for table, rows in (
+            (EntityRow, facts.entity_rows(extraction)),
+            (PlaceRow, facts.place_rows(extraction)),
+            (EventRow, facts.event_rows(extraction)),
+            (QuantityRow, facts.quantity_rows(extraction)),
+        ):
             if rows:
                 self.conn.execute(insert(table), rows)
         self.counts.extractions += 1
@@ -276,34 +341,47 @@ class _Restorer:
         for report_id, original in self.pending_links:
             if original not in self.reports:
                 raise _Bad(f"report {report_id} is linked to {original}, which is not in the file")
-            self.conn.execute(update(ReportRow).where(ReportRow.id == report_id).values(duplicate_of=original))
+            self.conn.execute(
+                update(ReportRow).where(ReportRow.id == report_id).values(duplicate_of=original)
+            )
         if self.conn.dialect.name == "postgresql":
             # Explicit ids do not move PostgreSQL's sequences: move them past the
             # restored ids, or the next review would collide with a restored one.
             for table in (UserRow, ReviewRow, AuditRow):
                 name = table.__tablename__
-                self.conn.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                    f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"))
+                self.conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                        f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"
+                    )
+                )
 
 
 def _is_empty(conn: Connection) -> bool:
-    return all(conn.scalar(select(func.count()).select_from(t)) == 0
-               for t in (ReportRow, UserRow, ReviewRow, AuditRow))
+    return all(
+        conn.scalar(select(func.count()).select_from(t)) == 0
+        for t in (ReportRow, UserRow, ReviewRow, AuditRow)
+    )
 
 
 def restore(store: Store, lines: Iterable[str], where: str = "<dump>") -> DumpCounts:
     """Load a dump into an empty ``store``, all or nothing; returns what was restored."""
-    with store.engine.connect().execution_options(**{engines.SQLITE_BEGIN: "IMMEDIATE"}) as conn, \
-            conn.begin():
+    with (
+        store.engine.connect().execution_options(**{engines.SQLITE_BEGIN: "IMMEDIATE"}) as conn,
+        conn.begin(),
+    ):
         if not _is_empty(conn):
-            raise StoreError("MW208", "import goes into an empty store; this one already holds data",
-                             where=engines.safe_url(str(store.engine.url)))
+            raise StoreError(
+                "MW208",
+                "import goes into an empty store; this one already holds data",
+                where=engines.safe_url(str(store.engine.url)),
+            )
         restorer = _Restorer(conn)
         number = 0
         state = "start"
         try:
-            for number, raw in enumerate(lines, start=1):
+            for raw in lines:
+                number += 1
                 if not raw.strip():
                     continue
                 if state == "end":
@@ -317,8 +395,10 @@ def restore(store: Store, lines: Iterable[str], where: str = "<dump>") -> DumpCo
                 kind = data.get("record")
                 if state == "start":
                     if kind != "header":
-                        raise _Bad("the first line must be the dump header; is this a "
-                                   "`missionwatch export --format jsonl` file?")
+                        raise _Bad(
+                            "the first line must be the dump header; is this a "
+                            "`missionwatch export --format jsonl` file?"
+                        )
                     if data.get("format") != DUMP_FORMAT:
                         raise _Bad(f"format {data.get('format')!r} is not {DUMP_FORMAT}")
                     state = "body"
@@ -335,8 +415,9 @@ def restore(store: Store, lines: Iterable[str], where: str = "<dump>") -> DumpCo
                     expected = data.get("counts")
                     restorer.finish()
                     if expected != asdict(restorer.counts):
-                        raise _Bad(f"the end line counts {expected}, the file holds "
-                                   f"{asdict(restorer.counts)}")
+                        raise _Bad(
+                            f"the end line counts {expected}, the file holds {asdict(restorer.counts)}"
+                        )
                     state = "end"
                 else:
                     raise _Bad(f"unknown record {kind!r}")
@@ -348,8 +429,11 @@ def restore(store: Store, lines: Iterable[str], where: str = "<dump>") -> DumpCo
         except (TypeError, ValueError) as exc:
             raise StoreError("MW205", f"{type(exc).__name__}: {exc}", where=f"{where}:{number}") from exc
         except IntegrityError as exc:
-            raise StoreError("MW205", f"the file contradicts itself: {str(exc.orig).splitlines()[0]}",
-                             where=f"{where}:{number}") from exc
+            raise StoreError(
+                "MW205",
+                f"the file contradicts itself: {str(exc.orig).splitlines()[0]}",
+                where=f"{where}:{number}",
+            ) from exc
     return restorer.counts
 
 

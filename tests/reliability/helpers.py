@@ -16,9 +16,44 @@ from missionwatch.records import DateInterval, Entity, Event, Extraction, Place,
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 
-WORDS = ("police patrol market road school bridge port fuel water convoy station clinic church airport "
-         "border village truck radio curfew checkpoint harbour hospital district bakery garage tunnel "
-         "ferry stadium warehouse quarry river valley mountain plain coast island").split()
+WORDS = [
+    "police",
+    "patrol",
+    "market",
+    "road",
+    "school",
+    "bridge",
+    "port",
+    "fuel",
+    "water",
+    "convoy",
+    "station",
+    "clinic",
+    "church",
+    "airport",
+    "border",
+    "village",
+    "truck",
+    "radio",
+    "curfew",
+    "checkpoint",
+    "harbour",
+    "hospital",
+    "district",
+    "bakery",
+    "garage",
+    "tunnel",
+    "ferry",
+    "stadium",
+    "warehouse",
+    "quarry",
+    "river",
+    "valley",
+    "mountain",
+    "plain",
+    "coast",
+    "island",
+]
 PLACES = ("Delmas", "Cité Soleil", "Pétion-Ville", "Croix-des-Bouquets", "Cabaret", "Mirebalais", "Jacmel")
 
 
@@ -27,8 +62,10 @@ def short_body(i: int, seed: int = 0) -> str:
     r = random.Random(f"{seed}:{i}")
     words = " ".join(r.choice(WORDS) for _ in range(14))
     day = dt.date(2025, 1, 1) + dt.timedelta(days=i % 300)
-    return (f"Kenyan police officers patrolled {r.choice(PLACES)} on {day:%d %B %Y}. "
-            f"Dispatch {seed}-{i}: {words}.")
+    return (
+        f"Kenyan police officers patrolled {r.choice(PLACES)} on {day:%d %B %Y}. "
+        f"Dispatch {seed}-{i}: {words}."
+    )
 
 
 def write_corpus(directory: Path, n: int, seed: int = 0, per_file: int = 100) -> list[str]:
@@ -36,16 +73,24 @@ def write_corpus(directory: Path, n: int, seed: int = 0, per_file: int = 100) ->
     directory.mkdir(parents=True, exist_ok=True)
     bodies = [short_body(i, seed) for i in range(n)]
     for f in range(0, n, per_file):
-        lines = [json.dumps({"text": b, "date": "2025-02-01", "title": f"r{f + k}"}, ensure_ascii=False)
-                 for k, b in enumerate(bodies[f:f + per_file])]
+        lines = [
+            json.dumps({"text": b, "date": "2025-02-01", "title": f"r{f + k}"}, ensure_ascii=False)
+            for k, b in enumerate(bodies[f : f + per_file])
+        ]
         (directory / f"part{f // per_file:04d}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return bodies
 
 
 def hand_pair(body: str, i: int = 0, **report: Any) -> tuple[Report, Extraction]:
     """A report with a small hand-built extraction whose spans point into ``body``."""
-    rep = Report.build(body=body, reader="test", published=dt.date(2025, 3, 1) + dt.timedelta(days=i),
-                       source=f"wire{i}.txt", title=f"Report {i}", **report)
+    rep = Report.build(
+        body=body,
+        reader="test",
+        published=dt.date(2025, 3, 1) + dt.timedelta(days=i),
+        source=f"wire{i}.txt",
+        title=f"Report {i}",
+        **report,
+    )
 
     def span(text: str) -> Span:
         at = body.index(text)
@@ -53,16 +98,46 @@ def hand_pair(body: str, i: int = 0, **report: Any) -> tuple[Report, Extraction]
 
     first = body.split()[0]
     ents = [Entity(id="e1", name=first, type="FORCE", mentions=[span(first)], extractor="t")]
-    places = [Place(id="p1", name="Delmas", country="HT", lat=18.54 + i / 1000, lon=-72.30, feature="city",
-                    mentions=[span(first)], extractor="t")]
+    places = [
+        Place(
+            id="p1",
+            name="Delmas",
+            country="HT",
+            lat=18.54 + i / 1000,
+            lon=-72.30,
+            feature="city",
+            mentions=[span(first)],
+            extractor="t",
+        )
+    ]
     qty = [Quantity(id="q1", kind="personnel", value=400.5 + i, evidence=span(first), extractor="t")]
-    events = [Event(id="v1", type="DEPLOY", status="occurred", place="p1", actors=["e1"], quantity="q1",
-                    date=DateInterval(start=rep.published, end=rep.published, precision="day"),
-                    confidence=0.7, evidence=span(body[:20].rstrip() or first), extractor="t"),
-              Event(id="v2", type="STATEMENT", status="planned", evidence=span(first), extractor="t")]
-    ex = Extraction(report_id=rep.id, published=rep.published, title=rep.title, source=rep.source,
-                    sha256=rep.sha256, extractor_version="test/1", entities=ents, places=places, events=events,
-                    quantities=qty)
+    events = [
+        Event(
+            id="v1",
+            type="DEPLOY",
+            status="occurred",
+            place="p1",
+            actors=["e1"],
+            quantity="q1",
+            date=DateInterval(start=rep.published, end=rep.published, precision="day"),
+            confidence=0.7,
+            evidence=span(body[:20].rstrip() or first),
+            extractor="t",
+        ),
+        Event(id="v2", type="STATEMENT", status="planned", evidence=span(first), extractor="t"),
+    ]
+    ex = Extraction(
+        report_id=rep.id,
+        published=rep.published,
+        title=rep.title,
+        source=rep.source,
+        sha256=rep.sha256,
+        extractor_version="test/1",
+        entities=ents,
+        places=places,
+        events=events,
+        quantities=qty,
+    )
     return rep, ex
 
 
@@ -85,8 +160,9 @@ def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
                     continue
                 rows = conn.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
                 out[table.name] = [tuple(_plain(v) for v in row) for row in rows]
-            out["alembic_version"] = [tuple(r) for r in conn.exec_driver_sql(
-                "SELECT version_num FROM alembic_version")]
+            out["alembic_version"] = [
+                tuple(r) for r in conn.exec_driver_sql("SELECT version_num FROM alembic_version")
+            ]
     finally:
         engine.dispose()
     return out
@@ -106,14 +182,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def cli(*args: str, timeout: float = 300, env: dict[str, str] | None = None,
-        check: bool = False) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str, timeout: float = 300, env: dict[str, str] | None = None, check: bool = False
+) -> subprocess.CompletedProcess[str]:
     """Run ``missionwatch ARGS`` in a fresh interpreter (what a user runs)."""
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     proc = subprocess.run(mw_command(*args), capture_output=True, text=True, timeout=timeout, env=full_env)
     if check and proc.returncode != 0:
-        raise AssertionError(f"missionwatch {' '.join(args)} exited {proc.returncode}:\n"
-                             f"{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+        raise AssertionError(
+            f"missionwatch {' '.join(args)} exited {proc.returncode}:\n"
+            f"{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+        )
     return proc
 
 

@@ -20,8 +20,15 @@ def main() -> None:
     who = Principal(0, user, "analyst")
     for i in range(int(n)):
         report_id, fact_id = targets[i % len(targets)].split(":")
-        review = web.add_review(who, report_id=report_id, kind="event", action=("accept", "reject")[i % 2],
-                                fact_id=fact_id, value=None, note=f"{user} #{i}")
+        review = web.add_review(
+            who,
+            report_id=report_id,
+            kind="event",
+            action=("accept", "reject")[i % 2],
+            fact_id=fact_id,
+            value=None,
+            note=f"{user} #{i}",
+        )
         print(review.id, flush=True)
     store.close()
 

@@ -13,29 +13,65 @@ import re
 
 
 def fake_extract_batch(reports):  # type: ignore[no-untyped-def]
-    from missionwatch.records import (DateInterval, Entity, Event, Extraction, Place, Quantity, Span)
+    from missionwatch.records import DateInterval, Entity, Event, Extraction, Place, Quantity, Span
 
     out = []
     for r in reports:
         words = [m for m in re.finditer(r"\w+", r.body)][:12] or [None]
 
-        def span(i: int) -> Span:
+        def span(i: int, words: list = words, body: str = r.body) -> Span:
             m = words[i % len(words)]
-            return Span.of(r.body, m.start(), m.end()) if m else Span.of(r.body, 0, len(r.body))
+            return Span.of(body, m.start(), m.end()) if m else Span.of(body, 0, len(body))
 
-        ents = [Entity(id=f"e{i}", name=span(i).text or "x", type="FORCE", mentions=[span(i)], extractor="fake")
-                for i in range(3)]
-        places = [Place(id=f"p{i}", name=span(i + 3).text or "x", country="HT", lat=18.5, lon=-72.3,
-                        feature="city", mentions=[span(i + 3)], extractor="fake") for i in range(2)]
-        qty = [Quantity(id=f"q{i}", kind="personnel", value=float(i + 1), evidence=span(i + 5), extractor="fake")
-               for i in range(2)]
+        ents = [
+            Entity(id=f"e{i}", name=span(i).text or "x", type="FORCE", mentions=[span(i)], extractor="fake")
+            for i in range(3)
+        ]
+        places = [
+            Place(
+                id=f"p{i}",
+                name=span(i + 3).text or "x",
+                country="HT",
+                lat=18.5,
+                lon=-72.3,
+                feature="city",
+                mentions=[span(i + 3)],
+                extractor="fake",
+            )
+            for i in range(2)
+        ]
+        qty = [
+            Quantity(id=f"q{i}", kind="personnel", value=float(i + 1), evidence=span(i + 5), extractor="fake")
+            for i in range(2)
+        ]
         day = r.published
-        events = [Event(id=f"v{i}", type="DEPLOY", status="occurred", place="p0", actors=["e0"],
-                        date=DateInterval(start=day, end=day, precision="day") if day else None,
-                        evidence=span(i + 7), extractor="fake") for i in range(3)]
-        out.append(Extraction(report_id=r.id, published=r.published, title=r.title, source=r.source,
-                              sha256=r.sha256, extractor_version="fake/1", entities=ents, places=places,
-                              events=events, quantities=qty))
+        events = [
+            Event(
+                id=f"v{i}",
+                type="DEPLOY",
+                status="occurred",
+                place="p0",
+                actors=["e0"],
+                date=DateInterval(start=day, end=day, precision="day") if day else None,
+                evidence=span(i + 7),
+                extractor="fake",
+            )
+            for i in range(3)
+        ]
+        out.append(
+            Extraction(
+                report_id=r.id,
+                published=r.published,
+                title=r.title,
+                source=r.source,
+                sha256=r.sha256,
+                extractor_version="fake/1",
+                entities=ents,
+                places=places,
+                events=events,
+                quantities=qty,
+            )
+        )
     return out
 
 

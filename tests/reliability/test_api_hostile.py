@@ -19,9 +19,25 @@ import pytest
 
 from tests.reliability.helpers import hand_pair, short_body
 
-SQL_META = ["' OR '1'='1", "'; DROP TABLE reports; --", "\" OR 1=1 --", "%", "_%_", "\\", "\x00", "a\x00b",
-            "1; SELECT pg_sleep(5)", "') UNION SELECT token_hash FROM users --", "*", "NEAR(a b)", "\"", "(",
-            "-1", "1e309", "NaN"]
+SQL_META = [
+    "' OR '1'='1",
+    "'; DROP TABLE reports; --",
+    '" OR 1=1 --',
+    "%",
+    "_%_",
+    "\\",
+    "\x00",
+    "a\x00b",
+    "1; SELECT pg_sleep(5)",
+    "') UNION SELECT token_hash FROM users --",
+    "*",
+    "NEAR(a b)",
+    '"',
+    "(",
+    "-1",
+    "1e309",
+    "NaN",
+]
 HUGE = "x" * 60_000  # httpx refuses URL parts over 64 KiB
 #: Operations that take no user input that reaches a query.
 STATIC = ("/api/geo/", "/api/me")
@@ -76,8 +92,9 @@ def _operations(client, method: str):
 
 
 def _fill(path: str, ids: list[str], value: str | None = None) -> str:
-    return path.replace("{report_id}", value if value is not None else ids[0]) \
-               .replace("{fact_id}", value if value is not None else "v1")
+    return path.replace("{report_id}", value if value is not None else ids[0]).replace(
+        "{fact_id}", value if value is not None else "v1"
+    )
 
 
 def _counts(url: str) -> tuple[int, ...]:
@@ -85,8 +102,10 @@ def _counts(url: str) -> tuple[int, ...]:
 
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        out = tuple(conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar()
-                    for t in ("reports", "events", "reviews", "audit", "users"))
+        out = tuple(
+            conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar()
+            for t in ("reports", "events", "reviews", "audit", "users")
+        )
     engine.dispose()
     return out
 
@@ -111,8 +130,10 @@ def test_every_filter_takes_sql_metacharacters_and_oversized_values(db_url):
                 assert response.status_code < 500, f"{where}: {response.text[:300]}"
                 if response.status_code >= 400:
                     _assert_error(response, where)
-            _assert_error(client.get(_fill(path, ids), params={param["name"]: HUGE}),
-                          f"GET {path}?{param['name']}=<60k chars>")
+            _assert_error(
+                client.get(_fill(path, ids), params={param["name"]: HUGE}),
+                f"GET {path}?{param['name']}=<60k chars>",
+            )
             swept += 1
         if "{" in path:
             for value in [*SQL_META[:6], HUGE[:20_000]]:
@@ -133,9 +154,14 @@ def test_every_write_needs_a_valid_token(seeded):
     assert writes, "no write operation found in the spec"
     body = {"report_id": ids[0], "kind": "event", "action": "accept", "fact_id": "v1"}
     for method, path in writes:
-        for headers in ({}, {"Authorization": "Bearer mw_wrong"}, {"Authorization": "Bearer "},
-                        {"Authorization": "Basic YW5hOmFuYQ=="}, {"Authorization": "Bearer " + "x" * 10_000},
-                        {"Authorization": f"Bearer {token}x"}):
+        for headers in (
+            {},
+            {"Authorization": "Bearer mw_wrong"},
+            {"Authorization": "Bearer "},
+            {"Authorization": "Basic YW5hOmFuYQ=="},
+            {"Authorization": "Bearer " + "x" * 10_000},
+            {"Authorization": f"Bearer {token}x"},
+        ):
             response = client.request(method.upper(), _fill(path, ids), json=body, headers=headers)
             assert response.status_code == 401, f"{method} {path} {headers}: {response.status_code}"
             assert response.json()["error"]["code"] == "MW302"

@@ -64,13 +64,25 @@ def test_two_ingests_and_reviewing_analysts_on_one_store(db_url, tmp_path):
 
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(mw_command("serve", "--db", db_url, "--port", str(port), "--host", "127.0.0.1"),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        mw_command("serve", "--db", db_url, "--port", str(port), "--host", "127.0.0.1"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         _wait_up(base, server)
         env = {**os.environ, "MW_TEST_FAKE_EXTRACT": "1"}
-        ingests = [subprocess.Popen([*RUN_CLI, "ingest", str(corpus), "--db", db_url, "--no-progress"], env=env,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        ingests = [
+            subprocess.Popen(
+                [*RUN_CLI, "ingest", str(corpus), "--db", db_url, "--no-progress"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
         acknowledged: list[int] = []
         failures: list[str] = []
         stop = threading.Event()
@@ -81,9 +93,16 @@ def test_two_ingests_and_reviewing_analysts_on_one_store(db_url, tmp_path):
                 n = 0
                 while not stop.is_set() or n < 10:
                     report_id, fact_id = targets[n % len(targets)]
-                    response = client.post("/api/reviews", json={
-                        "report_id": report_id, "kind": "event", "action": ("accept", "reject")[n % 2],
-                        "fact_id": fact_id, "note": f"{name} {n}"})
+                    response = client.post(
+                        "/api/reviews",
+                        json={
+                            "report_id": report_id,
+                            "kind": "event",
+                            "action": ("accept", "reject")[n % 2],
+                            "fact_id": fact_id,
+                            "note": f"{name} {n}",
+                        },
+                    )
                     if response.status_code == 201:
                         acknowledged.append(response.json()["id"])
                     else:

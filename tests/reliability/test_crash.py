@@ -61,8 +61,9 @@ def check_store(url: str, all_extracted: bool = True) -> int:
             assert not tables & {"reports", "extractions", "reviews"}, f"half-migrated schema: {tables}"
             return 0
         with engine.connect() as conn:
-            assert [r[0] for r in conn.exec_driver_sql("SELECT version_num FROM alembic_version")] == \
-                [head_revision()], "migration state damaged"
+            assert [r[0] for r in conn.exec_driver_sql("SELECT version_num FROM alembic_version")] == [
+                head_revision()
+            ], "migration state damaged"
             if engine.dialect.name == "sqlite":
                 assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
             reports = conn.execute(sa.select(ReportRow.id, ReportRow.sha256)).all()
@@ -72,12 +73,17 @@ def check_store(url: str, all_extracted: bool = True) -> int:
             if all_extracted:  # ingest stores a report and its extraction together
                 assert set(contracts) == {r.id for r in reports}, "a report without its extraction"
             stored: dict[str, dict[str, list[tuple]]] = {}
-            for table, builder in ((EntityRow, facts.entity_rows), (PlaceRow, facts.place_rows),
-                                   (EventRow, facts.event_rows), (QuantityRow, facts.quantity_rows)):
+            for table, builder in (
+                (EntityRow, facts.entity_rows),
+                (PlaceRow, facts.place_rows),
+                (EventRow, facts.event_rows),
+                (QuantityRow, facts.quantity_rows),
+            ):
                 cols = [c.name for c in table.__table__.columns]
                 for row in conn.execute(sa.select(table)).mappings():
                     stored.setdefault(row["report_id"], {}).setdefault(table.__tablename__, []).append(
-                        tuple(row[c] for c in cols))
+                        tuple(row[c] for c in cols)
+                    )
                 builders = stored.setdefault("__builders__", {})
                 builders[table.__tablename__] = [(builder, cols)]
         builders = stored.pop("__builders__")
@@ -115,7 +121,9 @@ def test_bulk_ingest_survives_sigkill(db_url, corpus, tmp_path):
     targets = [0] + sorted(rng.sample(range(1, N_REPORTS - 100), 3))
     try:
         for target in targets:
-            proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            proc = subprocess.Popen(
+                command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
             if target == 0:
                 time.sleep(rng.uniform(0.5, 2.5))  # opening, migrating, reading
             else:
@@ -158,8 +166,9 @@ def test_brief_killed_midway_leaves_no_partial_file(small_store, tmp_path):
     reference.parent.mkdir()
     args = ["brief", "--db", small_store, "--as-of", "2025-04-15", "--format", "md"]
     started = time.monotonic()
-    done = subprocess.run(mw_command(*args, "--output", str(reference)), capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        mw_command(*args, "--output", str(reference)), capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     duration = time.monotonic() - started
     expected = {p.name: p.read_bytes() for p in reference.parent.iterdir()}
@@ -167,8 +176,11 @@ def test_brief_killed_midway_leaves_no_partial_file(small_store, tmp_path):
     for attempt in range(4):
         out_dir = tmp_path / f"k{attempt}"
         out_dir.mkdir()
-        proc = subprocess.Popen(mw_command(*args, "--output", str(out_dir / "brief.md")),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            mw_command(*args, "--output", str(out_dir / "brief.md")),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         # the last part of the run is where files are written: aim there
         time.sleep(rng.uniform(0.6, 1.0) * duration)
         proc.send_signal(signal.SIGKILL)
@@ -176,8 +188,9 @@ def test_brief_killed_midway_leaves_no_partial_file(small_store, tmp_path):
         for path in out_dir.iterdir():
             if path.name.startswith("."):
                 continue  # a temporary file the killed process could not clean up
-            assert path.name in expected and path.read_bytes() == expected[path.name], \
+            assert path.name in expected and path.read_bytes() == expected[path.name], (
                 f"{path.name} is left half-written"
+            )
 
 
 def test_brief_failure_while_writing_keeps_the_previous_file(small_store, tmp_path, monkeypatch):
@@ -197,8 +210,10 @@ def test_brief_failure_while_writing_keeps_the_previous_file(small_store, tmp_pa
 
     from missionwatch.cli import app
 
-    result = CliRunner().invoke(app, ["brief", "--db", small_store, "--as-of", "2025-04-15", "--format", "html",
-                                      "--output", str(target)])
+    result = CliRunner().invoke(
+        app,
+        ["brief", "--db", small_store, "--as-of", "2025-04-15", "--format", "html", "--output", str(target)],
+    )
     assert result.exit_code != 0
     assert target.read_text(encoding="utf-8") == "previous brief"
     assert not list(tmp_path.glob(".*.tmp"))
@@ -215,14 +230,20 @@ def test_review_writer_killed_midway_keeps_reviews_and_audit_in_step(small_store
     url = f"sqlite:///{db}"
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        targets = [f"{r}:v1" for (r,) in conn.exec_driver_sql(
-            "SELECT report_id FROM extractions ORDER BY report_id LIMIT 4")]
+        targets = [
+            f"{r}:v1"
+            for (r,) in conn.exec_driver_sql("SELECT report_id FROM extractions ORDER BY report_id LIMIT 4")
+        ]
         reviews_before = conn.exec_driver_sql("SELECT count(*) FROM reviews").scalar()
     rng = random.Random(SEED)
     acknowledged: list[int] = []
     for _ in range(3):
-        proc = subprocess.Popen([PYTHON, str(REPO / "tests/reliability/review_writer.py"), url, "ana", "100000",
-                                 *targets], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [PYTHON, str(REPO / "tests/reliability/review_writer.py"), url, "ana", "100000", *targets],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         want = rng.randint(5, 60)
         got: list[int] = []
         while len(got) < want:
@@ -234,10 +255,14 @@ def test_review_writer_killed_midway_keeps_reviews_and_audit_in_step(small_store
         acknowledged += got + [int(x) for x in rest.split()]
     with engine.connect() as conn:
         ids = {r[0] for r in conn.exec_driver_sql("SELECT id FROM reviews")}
-        audit = [json.loads(a) if isinstance(a, str) else a
-                 for (a,) in conn.exec_driver_sql("SELECT after FROM audit WHERE action LIKE 'review.%'")]
+        audit = [
+            json.loads(a) if isinstance(a, str) else a
+            for (a,) in conn.exec_driver_sql("SELECT after FROM audit WHERE action LIKE 'review.%'")
+        ]
     engine.dispose()
     assert set(acknowledged) <= ids, "a review the writer reported as saved is gone"
     assert len(ids) - reviews_before >= len(acknowledged)
-    assert sorted(a["review_id"] for a in audit) == sorted(ids), "a review without its audit row, or vice versa"
+    assert sorted(a["review_id"] for a in audit) == sorted(ids), (
+        "a review without its audit row, or vice versa"
+    )
     check_store(url, all_extracted=False)

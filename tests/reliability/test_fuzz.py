@@ -22,9 +22,20 @@ SECONDS = int(os.environ.get("MW_FUZZ_SECONDS", "40"))
 
 def test_reader_fuzzer_finds_no_crash(tmp_path):
     pytest.importorskip("atheris")
-    proc = subprocess.run([PYTHON, str(REPO / "fuzz" / "readers.py"), f"-max_total_time={SECONDS}",
-                           "-rss_limit_mb=2048", "-timeout=30", str(tmp_path / "corpus")],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=SECONDS + 240)
+    proc = subprocess.run(
+        [
+            PYTHON,
+            str(REPO / "fuzz" / "readers.py"),
+            f"-max_total_time={SECONDS}",
+            "-rss_limit_mb=2048",
+            "-timeout=30",
+            str(tmp_path / "corpus"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=SECONDS + 240,
+    )
     report = proc.stderr[-4000:]
     assert proc.returncode == 0, f"the fuzzer found a crash:\n{report}"
     assert "Done " in proc.stderr and "runs in" in proc.stderr, report

@@ -33,15 +33,50 @@ HYPO = settings(max_examples=40, deadline=None, suppress_health_check=list(Healt
 RTL = "\u200f\u202e\u202b\u2067\u061c"
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 CONTROLS = "".join(chr(c) for c in range(32)) + "\x7f\x85\u2028\u2029"
-hostile_text = st.text(alphabet=st.one_of(
-    st.characters(codec="utf-8"), st.sampled_from(RTL + ZERO_WIDTH + CONTROLS),
-    st.sampled_from("שלום عربي 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 🇭🇹 e\u0301 <>&\"'")), max_size=400)
-markup = st.lists(st.sampled_from(["<div>", "</div>", "<p>", "</p>", "<script>", "</script>", "<![CDATA[",
-                                   "]]>", "<!--", "-->", "&amp;", "&#0;", "&#x110000;", "<article>", "<title>",
-                                   "</title>", "<", ">", "&", "\x00"]) | hostile_text, max_size=60).map("".join)
+hostile_text = st.text(
+    alphabet=st.one_of(
+        st.characters(codec="utf-8"),
+        st.sampled_from(RTL + ZERO_WIDTH + CONTROLS),
+        st.sampled_from("שלום عربي 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 🇭🇹 e\u0301 <>&\"'"),
+    ),
+    max_size=400,
+)
+markup = st.lists(
+    st.sampled_from(
+        [
+            "<div>",
+            "</div>",
+            "<p>",
+            "</p>",
+            "<script>",
+            "</script>",
+            "<![CDATA[",
+            "]]>",
+            "<!--",
+            "-->",
+            "&amp;",
+            "&#0;",
+            "&#x110000;",
+            "<article>",
+            "<title>",
+            "</title>",
+            "<",
+            ">",
+            "&",
+            "\x00",
+        ]
+    )
+    | hostile_text,
+    max_size=60,
+).map("".join)
 
-READERS = {"plain": plain.read, "dated": dated_text.read, "html": html.read, "jsonl": jsonl.read,
-           "feed": feed.read}
+READERS = {
+    "plain": plain.read,
+    "dated": dated_text.read,
+    "html": html.read,
+    "jsonl": jsonl.read,
+    "feed": feed.read,
+}
 
 
 def read_all(reader, data: bytes) -> list[Report | ReaderError]:
@@ -65,17 +100,30 @@ def read_all(reader, data: bytes) -> list[Report | ReaderError]:
 
 @pytest.mark.parametrize("name", sorted(READERS))
 @HYPO
-@given(data=st.one_of(hostile_text.map(lambda t: t.encode("utf-8")), st.binary(max_size=600),
-                      markup.map(lambda t: t.encode("utf-8", "surrogatepass"))))
+@given(
+    data=st.one_of(
+        hostile_text.map(lambda t: t.encode("utf-8")),
+        st.binary(max_size=600),
+        markup.map(lambda t: t.encode("utf-8", "surrogatepass")),
+    )
+)
 def test_readers_never_crash_on_random_input(name, data):
     read_all(READERS[name], data)
 
 
 @HYPO
-@given(text=hostile_text, title=hostile_text, date=st.one_of(st.none(), st.text(max_size=12)),
-       junk=st.dictionaries(st.text(max_size=5), st.recursive(st.none() | st.integers() | st.text(max_size=5),
-                                                               lambda c: st.lists(c, max_size=3), max_leaves=6),
-                            max_size=3))
+@given(
+    text=hostile_text,
+    title=hostile_text,
+    date=st.one_of(st.none(), st.text(max_size=12)),
+    junk=st.dictionaries(
+        st.text(max_size=5),
+        st.recursive(
+            st.none() | st.integers() | st.text(max_size=5), lambda c: st.lists(c, max_size=3), max_leaves=6
+        ),
+        max_size=3,
+    ),
+)
 def test_jsonl_fields_of_any_type(text, title, date, junk):
     line = json.dumps({**junk, "text": text, "title": title, "date": date})
     out = read_all(jsonl.read, (line + "\n" + json.dumps({"text": "a good line"}) + "\n").encode())
@@ -87,22 +135,30 @@ def test_jsonl_fields_of_any_type(text, title, date, junk):
 def test_feed_entries_with_hostile_content(entries):
     from xml.sax.saxutils import escape
 
-    items = "".join(f"<item><title>{escape(t)}</title><description>{escape(d)}</description></item>"
-                    for t, d in entries)
-    read_all(feed.read, f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'
-             .encode("utf-8", "surrogatepass"))
+    items = "".join(
+        f"<item><title>{escape(t)}</title><description>{escape(d)}</description></item>" for t, d in entries
+    )
+    read_all(
+        feed.read,
+        f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'.encode(
+            "utf-8", "surrogatepass"
+        ),
+    )
 
 
 # ------------------------------------------------------------------------------------------- extractor
 
 
 def _check_spans(extraction: Extraction, body: str) -> None:
-    spans = [m for e in extraction.entities for m in e.mentions] + \
-            [m for p in extraction.places for m in p.mentions] + \
-            [e.evidence for e in extraction.events] + [q.evidence for q in extraction.quantities]
+    spans = (
+        [m for e in extraction.entities for m in e.mentions]
+        + [m for p in extraction.places for m in p.mentions]
+        + [e.evidence for e in extraction.events]
+        + [q.evidence for q in extraction.quantities]
+    )
     for s in spans:
         assert 0 <= s.start <= s.end <= len(body), s
-        assert body[s.start:s.end] == s.text, f"span {s} does not quote the body"
+        assert body[s.start : s.end] == s.text, f"span {s} does not quote the body"
     ids = {e.id for e in extraction.entities}
     for ev in extraction.events:
         assert set(ev.actors) <= ids and set(ev.targets) <= ids
@@ -111,11 +167,46 @@ def _check_spans(extraction: Extraction, body: str) -> None:
 
 @pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-@given(body=st.one_of(hostile_text, st.lists(st.sampled_from(
-    ["Kenyan police", "arrived in", "Port-au-Prince", "on 12 May 2025", "400 officers", "$600 million",
-     "Viv Ansanm", "gang", "attacked", "Delmas", ".", ",", "\n", "‏الشرطة‏", "\u202e", "🇰🇪", "  ", "\t",
-     "last week", "Haiti's", "MSS", "withdrew from", "Cité Soleil", "(", ")", "'s", "-", "—"]),
-    max_size=40).map(" ".join)))
+@given(
+    body=st.one_of(
+        hostile_text,
+        st.lists(
+            st.sampled_from(
+                [
+                    "Kenyan police",
+                    "arrived in",
+                    "Port-au-Prince",
+                    "on 12 May 2025",
+                    "400 officers",
+                    "$600 million",
+                    "Viv Ansanm",
+                    "gang",
+                    "attacked",
+                    "Delmas",
+                    ".",
+                    ",",
+                    "\n",
+                    "‏الشرطة‏",
+                    "\u202e",
+                    "🇰🇪",
+                    "  ",
+                    "\t",
+                    "last week",
+                    "Haiti's",
+                    "MSS",
+                    "withdrew from",
+                    "Cité Soleil",
+                    "(",
+                    ")",
+                    "'s",
+                    "-",
+                    "—",
+                ]
+            ),
+            max_size=40,
+        ).map(" ".join),
+    )
+)
 def test_extractor_spans_always_quote_the_body(nlp, body):
     from missionwatch.parallel import extract_batch
 
@@ -156,17 +247,21 @@ def test_fifty_megabyte_jsonl_line_is_rejected_and_neighbours_kept():
 
 @pytest.mark.parametrize("reader", ["feed", "html", "jsonl", "plain"])
 def test_gzip_bomb_is_not_inflated(reader):
-    bomb = gzip.compress(b"<rss><channel><item><description>" + b"A" * 100_000_000
-                         + b"</description></item></channel></rss>")
+    bomb = gzip.compress(
+        b"<rss><channel><item><description>" + b"A" * 100_000_000 + b"</description></item></channel></rss>"
+    )
     [out] = read_all(READERS[reader], bomb)
     assert isinstance(out, ReaderError) and out.code in {"MW102", "MW110"}
 
 
 def test_entity_expansion_bomb_in_a_feed_is_bounded():
     levels = ['<!ENTITY a "aaaaaaaaaa">'] + [
-        f'<!ENTITY {n} "{("&" + p + ";") * 10}">' for p, n in zip("abcdefghi", "bcdefghij", strict=True)]
-    doc = (f'<?xml version="1.0"?><!DOCTYPE r [{"".join(levels)}]><rss version="2.0"><channel><item>'
-           "<title>t</title><description>&j;</description></item></channel></rss>").encode()
+        f'<!ENTITY {n} "{("&" + p + ";") * 10}">' for p, n in zip("abcdefghi", "bcdefghij", strict=True)
+    ]
+    doc = (
+        f'<?xml version="1.0"?><!DOCTYPE r [{"".join(levels)}]><rss version="2.0"><channel><item>'
+        "<title>t</title><description>&j;</description></item></channel></rss>"
+    ).encode()
     out = read_all(feed.read, doc)  # 10 GB if expanded: expat's amplification limit must stop it
     assert all(isinstance(x, ReaderError) or len(x.body) <= MAX for x in out)
 
@@ -185,8 +280,10 @@ def test_a_report_over_report_timeout_is_rejected_and_the_batch_goes_on(monkeypa
 
     monkeypatch.setattr(parallel, "extract_many", slow_on_marker)
     monkeypatch.setenv("MISSIONWATCH_REPORT_TIMEOUT", "0.5")
-    reports = [Report.build(body=b, reader="t") for b in ("Kenyan police in Haiti.", "SLOW report.",
-                                                          "Police in Delmas.")]
+    reports = [
+        Report.build(body=b, reader="t")
+        for b in ("Kenyan police in Haiti.", "SLOW report.", "Police in Delmas.")
+    ]
     started = time.monotonic()
     outcomes = parallel.extract_batch(reports)
     assert time.monotonic() - started < 15

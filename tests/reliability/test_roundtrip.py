@@ -24,9 +24,11 @@ from missionwatch.web.queries import WebData
 from tests.conftest import REPO
 from tests.reliability.helpers import hand_pair, short_body, snapshot
 
-HOSTILE = ["‏שלום עולם‏ الشرطة الكينية في هايتي  \u202eevil\u202c end",
-           "Zero\u200bwidth, emoji 🇭🇹🇰🇪, combining e\u0301, tab\tand\r\nCRLF line",
-           "Quotes \" ' \\ and </script><script>alert(1)</script> and '; DROP TABLE reports; --"]
+HOSTILE = [
+    "‏שלום עולם‏ الشرطة الكينية في هايتي  \u202eevil\u202c end",
+    "Zero\u200bwidth, emoji 🇭🇹🇰🇪, combining e\u0301, tab\tand\r\nCRLF line",
+    "Quotes \" ' \\ and </script><script>alert(1)</script> and '; DROP TABLE reports; --",
+]
 
 
 def build_store(url: str) -> dict[str, str]:
@@ -52,12 +54,33 @@ def build_store(url: str) -> dict[str, str]:
         web.add_user("ana", "analyst")
         web.add_user("root", "admin")
         ana = Principal(1, "ana", "analyst")
-        web.add_review(ana, report_id=ids["r1"], kind="event", action="reject", fact_id="v1", value=None,
-                       note="not a deployment")
-        web.add_review(ana, report_id=ids["r2"], kind="event", action="correct", fact_id="v1",
-                       value={"status": "planned"}, note=HOSTILE[0])
-        web.add_review(ana, report_id=ids["r2"], kind="event", action="add", fact_id=None,
-                       value={"type": "ARREST", "date": "2025-03-04"}, note="radio report, 4 March")
+        web.add_review(
+            ana,
+            report_id=ids["r1"],
+            kind="event",
+            action="reject",
+            fact_id="v1",
+            value=None,
+            note="not a deployment",
+        )
+        web.add_review(
+            ana,
+            report_id=ids["r2"],
+            kind="event",
+            action="correct",
+            fact_id="v1",
+            value={"status": "planned"},
+            note=HOSTILE[0],
+        )
+        web.add_review(
+            ana,
+            report_id=ids["r2"],
+            kind="event",
+            action="add",
+            fact_id=None,
+            value={"type": "ARREST", "date": "2025-03-04"},
+            note="radio report, 4 March",
+        )
     return ids
 
 
@@ -105,9 +128,15 @@ def test_export_import_gives_an_identical_store(db_url, tmp_path):
     # the restored store keeps working: search finds a hostile body, new reviews get fresh ids
     with Store.open(restored) as store:
         assert any(h.report_id == ids["h10"] for h in store.search("هايتي")) or store.backend != "sqlite"
-        review = WebData(store.engine).add_review(Principal(1, "ana", "analyst"), report_id=ids["r3"],
-                                                  kind="event", action="accept", fact_id="v1", value=None,
-                                                  note=None)
+        review = WebData(store.engine).add_review(
+            Principal(1, "ana", "analyst"),
+            report_id=ids["r3"],
+            kind="event",
+            action="accept",
+            fact_id="v1",
+            value=None,
+            note=None,
+        )
         assert review.id == 4
         assert store.get_report(ids["dup"]) and store.report_info(ids["dup"]).duplicate_of == ids["r0"]
 
@@ -125,22 +154,36 @@ def test_dump_report_lines_are_extraction_contracts(tmp_path):
         assert obj["schema"] == "missionwatch.extraction/1"
         body = obj["store"]["report"]["body"]
         for event in obj["events"]:
-            assert body[event["evidence"]["start"]:event["evidence"]["end"]] == event["evidence"]["text"]
+            assert body[event["evidence"]["start"] : event["evidence"]["end"]] == event["evidence"]["text"]
     records = [line["record"] for line in lines if "record" in line]
     assert records[0] == "header" and records[-1] == "end"
     assert records.count("report") == 1  # the unextracted one
 
 
-@pytest.mark.parametrize("damage, message", [
-    (lambda lines: lines[:-1], "ends before its end line"),
-    (lambda lines: lines[:5] + ["{not json"] + lines[5:], "not valid JSON"),
-    (lambda lines: [lines[0]] + [l.replace('"text": "Kenyan', '"text": "Haitian', 1) for l in lines[1:]],
-     "evidence"),
-    (lambda lines: [lines[0]] + [l.replace("Dispatch 7-1:", "Dispatch 7-1 (edited):") for l in lines[1:]],
-     "sha256"),
-    (lambda lines: lines[1:], "first line must be the dump header"),
-    (lambda lines: [lines[0]] + [l for l in lines[1:] if '"record": "audit"' not in l], "end line counts"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda lines: lines[:-1], "ends before its end line"),
+        (lambda lines: lines[:5] + ["{not json"] + lines[5:], "not valid JSON"),
+        (
+            lambda lines: (
+                [lines[0]] + [x.replace('"text": "Kenyan', '"text": "Haitian', 1) for x in lines[1:]]
+            ),
+            "evidence",
+        ),
+        (
+            lambda lines: (
+                [lines[0]] + [x.replace("Dispatch 7-1:", "Dispatch 7-1 (edited):") for x in lines[1:]]
+            ),
+            "sha256",
+        ),
+        (lambda lines: lines[1:], "first line must be the dump header"),
+        (
+            lambda lines: [lines[0]] + [x for x in lines[1:] if '"record": "audit"' not in x],
+            "end line counts",
+        ),
+    ],
+)
 def test_damaged_dump_is_refused_whole(tmp_path, damage, message):
     url = f"sqlite:///{tmp_path / 's.db'}"
     build_store(url)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -23,7 +23,7 @@ from missionwatch.cli.reports import opened
 from missionwatch.errors import StoreError
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     jsonl = "jsonl"
     acled_csv = "acled-csv"
     geojson = "geojson"
@@ -41,8 +41,12 @@ def _chunks(store, fmt: ExportFormat) -> Iterator[str]:  # type: ignore[no-untyp
 
 @app.command()
 def export(
-    format: ExportFormat = typer.Option(ExportFormat.jsonl, "--format", "-f",
-                                        help="jsonl (full dump, importable; contract lines), acled-csv, geojson"),
+    format: ExportFormat = typer.Option(
+        ExportFormat.jsonl,
+        "--format",
+        "-f",
+        help="jsonl (full dump, importable; contract lines), acled-csv, geojson",
+    ),
     output: Path = typer.Option(None, "--output", "-o", help="File to write (default: standard output)"),
     db: str = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
@@ -63,7 +67,9 @@ def export(
 
 @app.command("import")
 def import_(
-    file: str = typer.Argument(..., help="A file written by `missionwatch export --format jsonl` (- for stdin)"),
+    file: str = typer.Argument(
+        ..., help="A file written by `missionwatch export --format jsonl` (- for stdin)"
+    ),
     db: str = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Restore a JSONL dump into an empty store, all or nothing."""
@@ -79,8 +85,14 @@ def import_(
         try:
             counts = transfer.restore(store, stream, where=file)
         except UnicodeDecodeError as exc:
-            raise StoreError("MW205", f"not UTF-8 text ({exc.reason} at byte {exc.start})", where=file) from exc
+            raise StoreError(
+                "MW205", f"not UTF-8 text ({exc.reason} at byte {exc.start})", where=file
+            ) from exc
         finally:
             stream.close()
-    out.print(f"imported {counts.reports} reports, {counts.extractions} extractions, {counts.reviews} reviews, "
-              f"{counts.audit} audit entries, {counts.users} users", markup=False, highlight=False)
+    out.print(
+        f"imported {counts.reports} reports, {counts.extractions} extractions, {counts.reviews} reviews, "
+        f"{counts.audit} audit entries, {counts.users} users",
+        markup=False,
+        highlight=False,
+    )
