@@ -40,7 +40,7 @@ from missionwatch.extract import gazetteer as gz
 from missionwatch.records import Entity
 from missionwatch.records import Span as MSpan
 
-VERSION = "entities@1"
+VERSION = "entities@2"
 
 KNOWLEDGE = Path(__file__).resolve().parent / "knowledge"
 _USER_KEY = "missionwatch.analysis"
@@ -78,6 +78,7 @@ class Knowledge:
     descriptors: dict[str, list[list[dict[str, Any]]]]
     stoplist: frozenset[str]
     forces: dict[tuple[str, str], Actor]  # (country, kind) -> force
+    seats: dict[str, str] = field(default_factory=dict)  # seat of government -> ISO2 ("Washington" -> US)
 
 
 @lru_cache(maxsize=1)
@@ -124,6 +125,7 @@ def knowledge() -> Knowledge:
         descriptors=dict(rules.get("mission_descriptors") or {}),
         stoplist=frozenset(s.lower() for s in rules.get("ner_stoplist") or []),
         forces=forces,
+        seats=dict(rules.get("seats_of_government") or {}),
     )
 
 
@@ -450,6 +452,14 @@ def _analyse(doc: Doc) -> Analysis:
         low = span.text.lower()
         if low in kb.stoplist:
             continue
+        # "Washington has pledged ...": a seat of government standing for its country is not a place
+        seat = kb.seats.get(span.text)
+        if seat and label == "GPE" and _acts(span):
+            mentions.append(Mention(span.start_char, span.end_char, "COUNTRY", f"country:{seat}",
+                                    gz.countries()[seat].name, "metonymy", tok_start=span.start,
+                                    tok_end=span.end))
+            taken.append((span.start, span.end))
+            continue
         # known or likely place?
         hit = _place_for(span, label, weights, context)
         if hit is not None and hit.place.source == "geonames" and span.text in person_words:
@@ -496,7 +506,7 @@ def _analyse(doc: Doc) -> Analysis:
     mentions = [mt for mt in mentions if mt.type != "PERSON"]
     for mt in kb_persons:
         persons.append((doc[mt.tok_start : mt.tok_end], mt.key))
-    person_mentions, person_chars = _persons(doc, persons, taken, places)
+    person_mentions, person_chars = _persons(doc, persons, taken, places, weights)
     # an organisation the tagger saw in a person's title or name is not one ("Interior Cabinet")
     mentions = [
         mt for mt in mentions if not (mt.source == "ner" and _overlaps(mt.start, mt.end, person_chars))
@@ -771,9 +781,36 @@ def _in_context(place: gz.GeoPlace | None, context: list[str] | dict[str, float]
 MIN_POPULATION_OUT_OF_CONTEXT = 15_000
 
 
+_MOVE_LEMMAS = frozenset({"arrive", "land", "fly", "travel", "go", "come", "return", "visit", "leave", "depart",
+                          "head", "be", "remain", "stay", "lie", "sit", "host"})
+
+
+def _acts(span: Span) -> bool:
+    """The span is the subject (or possessor) of an act: "Washington has pledged", "Nairobi's offer"."""
+    root = span.root
+    if root.dep_ in ("nsubj", "nsubjpass") and root.head.pos_ in ("VERB", "AUX"):
+        return root.head.lemma_.lower() not in _MOVE_LEMMAS
+    return root.dep_ == "poss" and root.head.pos_ == "NOUN"
+
+
+def _department_list(span: Span) -> bool:
+    """'Artibonite and Centre departments', 'the Centre department': the name is a department."""
+    doc = span.doc
+    for t in doc[span.end : span.end + 8]:
+        if t.lemma_.lower() in ("department", "departement", "département") or t.lower_ == "departments":
+            return True
+        if not (t.text[:1].isupper() or t.lower_ in ("and", "or", ",", "&") or t.text in _HYPHENS):
+            return False
+    return False
+
+
 def _place_for(span: Span, label: str, weights: dict[str, float], context: list[str]) -> PlaceHit | None:
     """An NER span that is a place: GPE/LOC/FAC anywhere; other labels only in the report's countries."""
     text = span.text
+    if _department_list(span):
+        dep = gz.resolve(f"{text} department", weights)
+        if dep is not None and dep.source == "curated":
+            return PlaceHit(span.start_char, span.end_char, dep, "ner")
     if label in {"GPE", "LOC", "FAC"}:
         place = gz.resolve(text, weights, fuzzy_countries=context[:1], country=_qualifier(span))
         if (
@@ -911,7 +948,8 @@ def _is_name_token(tok: Any) -> bool:
 
 
 def _persons(
-    doc: Doc, spans: list[tuple[Span, str]], taken: list[tuple[int, int]], places: list[PlaceHit]
+    doc: Doc, spans: list[tuple[Span, str]], taken: list[tuple[int, int]], places: list[PlaceHit],
+    weights: dict[str, float] | None = None,
 ) -> tuple[list[Mention], list[tuple[int, int]]]:
     kb = knowledge()
     dem = gz.demonyms()
@@ -988,6 +1026,13 @@ def _persons(
                 continue
             if gz.country_by_key().get(gz.key(text)):
                 continue
+            if len(words) > 1 and weights is not None:
+                # a name the tagger cut short may be a place once grown ("Domingo" -> "Santo Domingo")
+                as_place = gz.resolve(text, weights)
+                if as_place is not None and _in_context(as_place, weights) and (
+                        as_place.source != "geonames" or as_place.population >= 100_000):
+                    places.append(PlaceHit(start_char, end_char, as_place, "ner"))
+                    continue
             if len(words) == 1 and doc[toks[0]].is_sent_start and doc[toks[0]].pos_ != "PROPN":
                 continue
             actor = kb.by_name.get(gz.key(text)) or _short_forms().get(text)

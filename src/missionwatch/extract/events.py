@@ -24,14 +24,15 @@ from typing import Any
 
 import yaml
 from spacy.matcher import Matcher
-from spacy.tokens import Doc, Span as SpacySpan, Token
+from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
 
 from missionwatch.extract.dates import DateMention
 from missionwatch.extract.entities import analyse
 from missionwatch.extract.nlp import load_nlp
 from missionwatch.records import DateInterval, Entity, Event, Place, Quantity, Span
 
-VERSION = "events@1"
+VERSION = "events@2"
 
 _FEATURE_RANK = {"facility": 0, "neighborhood": 1, "city": 2, "admin2": 3, "admin1": 4, "region": 5,
                  "other": 6, "country": 7}
@@ -47,6 +48,7 @@ def _rules() -> dict[str, Any]:
         rules["modality"][key] = frozenset(value)
     rules["argument_classes"] = {k: frozenset(v) for k, v in rules["argument_classes"].items()}
     rules["by_id"] = {t["id"]: t for t in rules["triggers"]}
+    rules["coreference"] = {k: frozenset(v) for k, v in rules["coreference"].items()}
     return rules  # type: ignore[no-any-return]
 
 
@@ -71,6 +73,22 @@ class _Ctx:
     quantities: list[Quantity]
     mention_index: list[tuple[int, int, Entity]] = field(default_factory=list)
     place_index: list[tuple[int, int, Place]] = field(default_factory=list)
+
+
+_SENTS_KEY = "missionwatch.sentences"
+
+
+def _sent(tok: Token) -> SpacySpan:
+    """The token's sentence; ``Token.sent`` walks the whole document on every call, this is a lookup."""
+    doc = tok.doc
+    table = doc.user_data.get(_SENTS_KEY)
+    if table is None:
+        table = [None] * len(doc)
+        for sent in doc.sents:
+            for i in range(sent.start, sent.end):
+                table[i] = sent
+        doc.user_data[_SENTS_KEY] = table
+    return table[tok.i]  # type: ignore[no-any-return]
 
 
 def _lemma(tok: Token) -> str:
@@ -123,53 +141,100 @@ def _phrase_tokens(tok: Token) -> list[Token]:
     return [t for t in tok.subtree if t.i not in skip]
 
 
+_LOCATIVE = frozenset({"in", "across", "throughout", "inside", "within", "around", "near", "into", "to", "for",
+                       "over"})
+
+
 def _entities_in(ctx: _Ctx, tokens: list[Token]) -> list[str]:
     if not tokens:
         return []
     found: list[tuple[int, str]] = []
     spans = [(t.idx, t.idx + len(t.text)) for t in tokens]
+    by_char = {t.idx: t for t in tokens}
     for s, e, ent in ctx.mention_index:
         if any(a < e and s < b for a, b in spans) and ent.id not in [f[1] for f in found]:
+            first = by_char.get(s)
+            # "violence in Haiti", "gangs across Haiti": a country named as the setting does not act
+            if ent.type == "COUNTRY" and first is not None and first is not tokens[0] and first.dep_ == "pobj" \
+                    and first.head.lower_ in _LOCATIVE:
+                continue
             found.append((s, ent.id))
     found.sort()
     return [f[1] for f in found]
 
 
-def _coref(ctx: _Ctx, tok: Token) -> list[str]:
-    """Light coreference: pronouns and definite role nouns to the most recent fitting entity."""
-    rules = _rules()["coreference"]
-    lower = tok.lower_
-    want: tuple[str, ...] | None = None
-    if lower in ("he", "him", "his", "she", "her"):
-        want = ("PERSON",)
-    elif lower in ("they", "them", "their"):
-        want = ("FORCE", "ARMED_GROUP", "MISSION")
-    elif tok.pos_ == "NOUN" and any(c.lower_ in ("the", "this", "that") for c in tok.children):
-        if lower in rules["person"] or _lemma(tok) in rules["person"]:
-            want = ("PERSON",)
-        elif lower in rules["mission"]:
-            want = ("MISSION",)
-        elif lower in rules["group"]:
-            want = ("FORCE",)
-    if want is None:
-        return []
+def _nearest(ctx: _Ctx, tok: Token, types: tuple[str, ...], back: int = 1500, ahead: int = 0) -> str | None:
+    """The entity of one of ``types`` mentioned last before ``tok`` (within ``back`` chars), else the
+    first one mentioned after it (within ``ahead`` chars: "Gang members killed ... The assault was
+    carried out by the Gran Grif gang")."""
     best: tuple[int, str] | None = None
-    if want == ("FORCE",):
-        stem = lower[:-2] if lower.endswith("ns") else None
+    for s, _e, ent in ctx.mention_index:
+        if ent.type in types and s < tok.idx and (best is None or s > best[0]):
+            best = (s, ent.id)
+    if best is not None and tok.idx - best[0] <= back:
+        return best[1]
+    for s, _e, ent in ctx.mention_index:
+        if ent.type in types and tok.idx < s <= tok.idx + ahead:
+            return ent.id
+    return None
+
+
+def _dominant_force(ctx: _Ctx, tok: Token, stem: str | None = None) -> str | None:
+    """The force named most often before ``tok`` (else in the whole report): "the officers"."""
+    for before in (True, False):
         counts: dict[str, int] = {}
         for s, _e, ent in ctx.mention_index:
-            if s < tok.idx and ent.type == "FORCE" and (stem is None or stem in ent.name.lower() or any(
-                    stem in a.lower() for a in ent.aliases) or ent.attributes.get("country", "") and False):
-                counts[ent.id] = counts.get(ent.id, 0) + 1
+            if ent.type != "FORCE" or (before and s >= tok.idx):
+                continue
+            if stem is not None and stem not in ent.name.lower() and not any(stem in a.lower() for a in ent.aliases):
+                continue
+            counts[ent.id] = counts.get(ent.id, 0) + 1
         if counts:
-            return [max(counts, key=lambda k: counts[k])]
+            return max(counts, key=lambda k: counts[k])
+    return None
+
+
+def _coref(ctx: _Ctx, tok: Token) -> list[str]:
+    """Light coreference: pronouns, definite role nouns and generic descriptions ("gunmen", "the
+    officers", "another batch of officers", "the force") to the fitting entity of the report."""
+    rules = _rules()["coreference"]
+    lower = tok.lower_
+    phrase = _phrase_tokens(tok)
+    lemmas = {_lemma(t) for t in phrase} | {t.lower_ for t in phrase}
+    if lower in ("he", "him", "his", "she", "her"):
+        found = _nearest(ctx, tok, ("PERSON",))
+        return [found] if found else []
+    if lower in ("they", "them", "their"):
+        found = _nearest(ctx, tok, ("FORCE", "ARMED_GROUP", "MISSION"))
+        return [found] if found else []
+    if tok.pos_ not in ("NOUN", "PROPN", "NUM", "ADJ"):
         return []
-    for s, _e, ent in ctx.mention_index:
-        if s < tok.idx and ent.type in want and (best is None or s > best[0]):
-            best = (s, ent.id)
-    if best is None or tok.idx - best[0] > 1500:
-        return []
-    return [best[1]]
+    # "its officers": the mission (or force) that owns them
+    if any(c.dep_ == "poss" and c.lower_ in ("its", "their") for c in tok.children):
+        if tok.dep_ in ("dobj", "pobj") and any(c.dep_ == "nsubj" for c in _clause_verb(tok).children):
+            return []  # "Kenya deployed its officers": the owner is the subject, already an actor
+        found = _nearest(ctx, tok, ("MISSION",), back=800) or _nearest(ctx, tok, ("FORCE",), back=800)
+        return [found] if found else []
+    definite = any(c.lower_ in ("the", "this", "that", "these", "those") for c in tok.children)
+    # gangs, gang members, gunmen, armed men, the coalition: the armed group the report is about
+    if lemmas & rules["gang"] or ("armed" in lemmas and lemmas & {"man", "men", "individual"}):
+        found = _nearest(ctx, tok, ("ARMED_GROUP",), back=2500, ahead=600)
+        return [found] if found else []
+    if definite and (lower in rules["person"] or _lemma(tok) in rules["person"]):
+        found = _nearest(ctx, tok, ("PERSON",))
+        return [found] if found else []
+    if lower in rules["mission"] or (definite and lower in ("force",)):
+        found = _nearest(ctx, tok, ("MISSION",), back=3000) or _nearest(ctx, tok, ("MISSION",), back=0, ahead=3000)
+        if found or lower in rules["mission"]:
+            return [found] if found else []
+    # the officers, 217 officers, another batch of officers, the Kenyans: the report's (deployed) force
+    counted = definite or any(c.dep_ == "nummod" or c.lower_ in ("another", "more", "additional", "further")
+                              for t in phrase for c in t.children) or tok.pos_ == "NUM"
+    if (counted and lemmas & rules["group"]) or _elliptic_personnel(ctx, tok):
+        stem = lower[:-2] if lower.endswith("ns") and lower in rules["group"] else None
+        found = _dominant_force(ctx, tok, stem)
+        return [found] if found else []
+    return []
 
 
 def _args(ctx: _Ctx, tok: Token) -> list[str]:
@@ -221,7 +286,9 @@ def _roles(tok: Token) -> _Roles:
     heads = [tok]
     # the verb whose subject is the trigger's actor: xcomp chains ("is expected to make a visit")
     cur = tok
-    while cur.dep_ in ("xcomp",) or (cur.dep_ == "dobj" and cur.pos_ == "NOUN" and _lemma(cur.head) in _LIGHT):
+    # and adjectives of plan ("the mandate was due to expire", "officers are set to leave")
+    while cur.dep_ in ("xcomp",) or (cur.dep_ == "dobj" and cur.pos_ == "NOUN" and _lemma(cur.head) in _LIGHT) \
+            or (cur.dep_ == "acomp" and cur.pos_ == "ADJ" and cur is not tok):
         if any(c.dep_ in ("nsubj", "nsubjpass") for c in cur.children):
             break
         cur = cur.head
@@ -391,7 +458,7 @@ def _pick_date(ctx: _Ctx, tok: Token, sent: SpacySpan, exclude_conj: bool = True
                               ctx.doc.text[max(0, d.span.start - 30):d.span.start])
             # "this comes a week after X": the date of X; "two days after the attack, X": the date of X too,
             # but never of "the attack" itself
-            ok = tok.idx > d.span.end if comes else (tok.idx < d.span.start and tok.sent.start_char
+            ok = tok.idx > d.span.end if comes else (tok.idx < d.span.start and _sent(tok).start_char
                                                      <= d.span.start)
         else:
             before = ctx.doc.text[max(0, d.span.start - 7):d.span.start].lower()
@@ -450,6 +517,10 @@ def _pick_place(ctx: _Ctx, tok: Token, roles: _Roles, mode: str) -> str | None:
         skip_groups = []
     for s in skip_groups:
         excluded.update(t.i for t in s.subtree)
+    # attribution is not location: "according to a statement from the MSS headquarters in Port-au-Prince"
+    for t in _sent(tok):
+        if t.lower_ in ("according", "citing", "quoting") or (t.lower_ == "statement" and t.dep_ == "pobj"):
+            excluded.update(x.i for x in t.subtree)
     verb = _clause_verb(tok)
     tokens = [t for t in _phrase_tokens(tok) if t.i not in excluded]
     if mode == "territory":
@@ -485,6 +556,18 @@ def _pick_quantity(ctx: _Ctx, etype: str, tok: Token, roles: _Roles, sent: Spacy
 # ---------------------------------------------------------------- type decisions
 
 
+def _elliptic_personnel(ctx: _Ctx, tok: Token) -> bool:
+    """A bare number or "others" standing for personnel in a report about a force: "75 others",
+    "another 75", "the remaining 600"."""
+    phrase = _phrase_tokens(tok)
+    if not any(t.like_num for t in phrase):
+        return False
+    if not all(t.like_num or t.pos_ in ("DET", "ADJ", "ADV", "PUNCT") or t.lower_ in ("others", "other", "more")
+               for t in phrase):
+        return False
+    return any(e.type in ("FORCE", "MISSION") for e in ctx.entities)
+
+
 def _mover_type(ctx: _Ctx, tok: Token, roles: _Roles, default: str) -> str | None:
     """Who moves decides: a person or delegation travels, personnel deploy (or go home)."""
     classes = _rules()["argument_classes"]
@@ -495,6 +578,8 @@ def _mover_type(ctx: _Ctx, tok: Token, roles: _Roles, default: str) -> str | Non
     types = _entity_types(ctx, ids)
     group = any(_lemma_in_phrase(m, classes["personnel"]) for m in movers) or bool(
         types & {"FORCE", "MISSION"})
+    if not group and not ids and any(_elliptic_personnel(ctx, m) for m in movers):
+        group = True  # "They join 75 others who arrived last month", "Another 75 are expected to follow"
     person = bool(types & {"PERSON"}) or any(_lemma_in_phrase(m, classes["delegation"]) for m in movers) \
         or any(m.lower_ in ("he", "she") for m in movers)
     if not group and not person:
@@ -503,8 +588,11 @@ def _mover_type(ctx: _Ctx, tok: Token, roles: _Roles, default: str) -> str | Non
         _lemma(t) in classes["theatre_exit"] for t in roles.to)
     if person and not group and not any(_lemma(m) in ("team", "group", "unit") for m in movers):
         return "TRAVEL"
+    collective = _rules()["movement"]["collective"]
     if _lemma(tok) in _rules()["movement"]["travel"] and not any(
-            _lemma(t) in _rules()["movement"]["individual_personnel"] for m in movers for t in _phrase_tokens(m)):
+            _lemma(t) in _rules()["movement"]["individual_personnel"]
+            or (t.lower_ in classes["personnel"] and t.lower_ not in collective)
+            for m in movers for t in _phrase_tokens(m)):
         return "TRAVEL"
     if going_home:
         return "WITHDRAW"
@@ -569,7 +657,7 @@ class _Cand:
 
 
 def _evidence(tok: Token) -> tuple[int, int]:
-    sent = tok.sent
+    sent = _sent(tok)
     return sent.start_char, sent.end_char
 
 
@@ -603,7 +691,7 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
             "hold", "attend", "convene", "host", "chair"):
         return []
     if rule.get("needs_money"):
-        sent0 = tok.sent
+        sent0 = _sent(tok)
         if not any(q.kind in ("money", "money_rate") and sent0.start_char <= q.evidence.start < sent0.end_char
                    for q in ctx.quantities):
             return []
@@ -620,7 +708,7 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
     if attempted and rule.get("attempt_type"):
         etype = rule["attempt_type"]
     # dates and places
-    sent = tok.sent
+    sent = _sent(tok)
     dm = _pick_date(ctx, tok, sent)
     date = dm.interval if dm else None
     if ctx.published is not None and date is not None and status == "occurred" and date.start > ctx.published:
@@ -644,6 +732,14 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
         target_toks = target_toks + roles.obj + roles.passive_subj
     else:
         target_toks = target_toks + roles.obj
+    if rule.get("from_is_actor"):
+        # "the officers came under fire from members of the Gran Grif gang": the shooters act
+        shooters = [g for t in tok.subtree if t.dep_ == "prep" and t.lower_ == "from" for g in t.children
+                    if g.dep_ == "pobj"]
+        shooters += [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "from" for g in c.children
+                     if g.dep_ == "pobj" and g not in shooters]
+        if shooters:
+            target_toks, actor_toks = actor_toks + roles.passive_subj, shooters
     actors: list[str] = []
     for a in actor_toks:
         for i in _args(ctx, a):
@@ -656,6 +752,15 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
                 targets.append(i)
     if etype == "TRAVEL":
         targets = []
+    if etype == "DEPLOY" and place and status != "denied" and _lemma(tok) in ("arrive", "land", "arrival", "landing",
+                                                                              "touch"):
+        # personnel landing in their own country (outside the theatre) are coming home
+        pl = next((p for p in ctx.places if p.id == place), None)
+        homes = {e.attributes.get("country") for e in ctx.entities if e.id in actors and e.type == "FORCE"}
+        if pl is not None and pl.country and pl.country != "HT" and pl.country in homes:
+            etype = "WITHDRAW"
+    if etype == "DECISION" and actors and _entity_types(ctx, actors) <= {"ARMED_GROUP"}:
+        return []  # gangs block roads and ban traffic: that is not a policy decision
     attributes = dict(rule.get("attributes") or {})
     if etype == "TRAVEL" and place:
         attributes["from" if place_mode == "origin" else "to"] = place
@@ -727,7 +832,7 @@ def _compatible(ctx: _Ctx, a: _Cand, b: _Cand) -> int:
         if key == "action":
             va, vb = groups.get(va, va), groups.get(vb, vb)
         if va and vb and va != vb:
-            same_sentence = a.trigger.sent.start == b.trigger.sent.start
+            same_sentence = _sent(a.trigger).start == _sent(b.trigger).start
             if not (a.type in ("MANDATE", "CONTROL") and same_sentence):
                 return 0
     qa, qb = _quantity_value(ctx, a.quantity), _quantity_value(ctx, b.quantity)
@@ -742,7 +847,7 @@ def _compatible(ctx: _Ctx, a: _Cand, b: _Cand) -> int:
         score += 1
     if set(a.actors) & set(b.actors):
         score += 1
-    if a.trigger.sent.start == b.trigger.sent.start:
+    if _sent(a.trigger).start == _sent(b.trigger).start:
         score += 2
     if b.trigger.pos_ == "NOUN" and any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an", "another")
                                         for c in b.trigger.children):
@@ -838,11 +943,11 @@ def find_events(doc: Doc, published: dt.date | None, entities: list[Entity], pla
         for c in _build(ctx, funding_rule, verb):
             if c.quantity is None:
                 qs = [q for q in quantities if q.kind in ("money", "money_rate")
-                      and verb.sent.start_char <= q.evidence.start < verb.sent.end_char]
+                      and _sent(verb).start_char <= q.evidence.start < _sent(verb).end_char]
                 c.quantity = qs[0].id if qs else None
             cands.append(c)
     # DECISION "approve" only when it is not a mandate approval in the same place
-    cands = [c for c in cands if not (c.lemma == "approve" and c.type == "DECISION" and any(
+    cands = [c for c in cands if not (c.lemma in ("approve", "adopt") and c.type == "DECISION" and any(
         o.trigger.i == c.trigger.i and o.type == "MANDATE" for o in cands))]
     cands.sort(key=lambda c: c.trigger.idx)
     merged: list[_Cand] = []

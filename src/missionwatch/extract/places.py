@@ -16,7 +16,7 @@ from missionwatch.extract import gazetteer as gz
 from missionwatch.extract.entities import analyse
 from missionwatch.records import Entity, Place, Span
 
-VERSION = "places@1"
+VERSION = "places@2"
 
 _ACTOR_TYPES = {"PERSON", "ORG", "ARMED_GROUP", "FORCE", "MISSION"}
 

@@ -25,7 +25,7 @@ from spacy.tokens import Doc, Token
 from missionwatch.extract.dates import DateMention
 from missionwatch.records import Entity, Quantity, Span
 
-VERSION = "quantities@1"
+VERSION = "quantities@2"
 
 
 @lru_cache(maxsize=1)
@@ -184,15 +184,40 @@ def _classify(first: Token, last: Token, noun: Token | None) -> str | None:
     if lemma in v["personnel_nouns"] or text in v["contributor_demonyms"]:
         return "personnel"
     if lemma == "member":
-        nxt2 = doc[noun.i + 2: noun.i + 6]
+        nxt2 = doc[noun.i + 2: noun.i + 9]
         if nxt is not None and nxt.lower_ == "of" and any(t.lemma_.lower() in v["member_of"] for t in nxt2):
             return "personnel"
         if any(t.lemma_.lower() in v["member_of"] and t.lower_ != "gang" for t in doc[first.i:noun.i]):
+            return "personnel"
+        # "the mission was supposed to have 2,500 members"
+        owner = verb if verb is not None and verb.lemma_.lower() == "have" else None
+        while owner is not None and owner.dep_ == "xcomp" and not any(c.dep_.startswith("nsubj") for c in owner.children):
+            owner = owner.head
+        if owner is not None and any(c.dep_ in ("nsubj", "nsubjpass") and any(t.lemma_.lower() in v["member_of"] for t in c.subtree)
+                                     for c in owner.children):
             return "personnel"
         return "count"
     if lemma in v["count_nouns"] or text in v["count_nouns"]:
         return "count"
     return None
+
+
+_ELLIPSIS_BEFORE = frozenset({"the", "another", "further", "remaining", "of", "to", "than", "all", "some", "about",
+                              "only", "nearly", "roughly", "around", "approximately", "over", "just", "almost"})
+
+
+def _elliptic(first: Token, last: Token, noun: Token | None) -> bool:
+    """A number whose noun is left out: "the 2,500 envisioned", "another 75 are expected", "75 others"."""
+    doc = first.doc
+    if noun is not None and noun.lower_ not in ("others", "more"):
+        return False
+    prev = doc[first.i - 1] if first.i > 0 else None
+    nxt = doc[last.i + 1] if last.i + 1 < len(doc) else None
+    if nxt is not None and (nxt.lower_ in ("others", "more") or nxt.tag_ in ("VBN", "VBD", "VBZ", "VBP", "MD")
+                            or (nxt.lower_ in ("that", "who") and last.i + 2 < len(doc)
+                                and doc[last.i + 2].pos_ in ("AUX", "VERB"))):
+        return True
+    return prev is not None and prev.lower_ in _ELLIPSIS_BEFORE and (nxt is None or nxt.is_punct)
 
 
 def _excluded(tok: Token, text: str) -> bool:
@@ -242,6 +267,7 @@ def find_quantities(doc: Doc, entities: list[Entity], dates: list[DateMention]) 
     facts.extend(money)
     taken = [(s, e) for s, e, _ in money] + [(d.span.start, d.span.end) for d in dates]
     entity_spans = [(m.start, m.end) for e in entities for m in e.mentions]
+    force_spans = [(m.start, m.end, e.type) for e in entities if e.type in ("FORCE", "MISSION") for m in e.mentions]
 
     i = 0
     while i < len(doc):
@@ -250,23 +276,33 @@ def find_quantities(doc: Doc, entities: list[Entity], dates: list[DateMention]) 
             i += 1
             continue
         first = last = tok
-        # "two dozen", "one million", "1.2 million", "a dozen"
         j = i + 1
+        # "Twenty-four", "thirty-five"
+        hyphen_value = None
+        if tok.lower_ in v["number_words"] and i + 2 < len(doc) and doc[i + 1].text in ("-", "‑") \
+                and not tok.whitespace_ and not doc[i + 1].whitespace_ and doc[i + 2].lower_ in v["number_words"] \
+                and 20 <= v["number_words"][tok.lower_] <= 90 and 1 <= v["number_words"][doc[i + 2].lower_] <= 9:
+            hyphen_value = float(v["number_words"][tok.lower_] + v["number_words"][doc[i + 2].lower_])
+            last = doc[i + 2]
+            j = i + 3
+        # "two dozen", "one million", "1.2 million", "a dozen"
         while j < len(doc) and doc[j].lower_ in v["multipliers"] and doc[j].lower_ not in ("m", "k"):
             last = doc[j]
             j += 1
         if tok.lower_ == "dozen" and i > 0 and doc[i - 1].lower_ == "a":
             first = doc[i - 1]
         s, e = first.idx, last.idx + len(last.text)
-        if any(ts < e and s < te for ts, te in taken) or _excluded(tok, text) \
+        if any(ts < e and s < te for ts, te in taken) or (_excluded(tok, text) and hyphen_value is None) \
                 or any(es <= s and e <= ee and (es, ee) != (s, e) for es, ee in entity_spans):
             i = j
             continue
         value = _number_value(tok.text) if first is tok else 12.0
+        if hyphen_value is not None:
+            value = hyphen_value
         if value is None:
             i = j
             continue
-        for t in doc[tok.i + 1:last.i + 1]:
+        for t in doc[tok.i + 1:last.i + 1] if hyphen_value is None else ():
             value *= v["multipliers"][t.lower_]
         if first is tok and tok.lower_ in ("dozen", "dozens", "hundreds", "thousands", "hundred", "thousand",
                                            "million", "billion") and i > 0 and doc[i - 1].lower_ not in ("a",):
@@ -277,6 +313,13 @@ def find_quantities(doc: Doc, entities: list[Entity], dates: list[DateMention]) 
             continue
         noun = _head_noun(tok if last is tok else last, last)
         kind = _classify(first, last, noun)
+        if kind is None and _elliptic(first, last, noun):
+            # "far short of the 2,500 envisioned", "another 75 are expected to follow": the kind of the
+            # number the sentence (or the one before) counted
+            prior = [f for f in facts if f[2]["kind"] in ("personnel", "count") and s - 400 <= f[0] < s]
+            kind = prior[-1][2]["kind"] if prior else None
+            if kind is None and any(s - 400 <= fs < s for fs, fe, ft in force_spans):
+                kind = "personnel"
         if kind is None:
             i = j
             continue

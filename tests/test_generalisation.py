@@ -1,0 +1,237 @@
+"""Classes of extraction errors found on held-out reports in real house styles (wire datelines,
+bylines and credit lines, Kenyan and Caribbean papers, UN and State Department releases), one test
+per class, on sentences written for these tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from missionwatch.extract import extract
+from missionwatch.extract.entities import credit_spans, dateline_span
+from missionwatch.records import Report
+
+PUB = dt.date(2025, 9, 30)  # a Tuesday
+
+
+def run(text, published=PUB):
+    x = extract(Report.build(body=text, reader="test", published=published))
+    for item in [*x.entities, *x.places]:
+        for m in item.mentions:
+            assert text[m.start:m.end] == m.text
+    for e in x.events:
+        assert text[e.evidence.start:e.evidence.end] == e.evidence.text
+    return x
+
+
+def names(x, etype=None):
+    return {e.name for e in x.entities if etype is None or e.type == etype}
+
+
+def actors(x, ev):
+    by_id = {e.id: e.name for e in x.entities}
+    return {by_id[a] for a in ev.actors}
+
+
+def place_names(x):
+    return {p.name for p in x.places}
+
+
+# ---------------------------------------------------------------- bylines, credits, datelines
+
+@pytest.mark.parametrize("line", [
+    "By Maria Delacroix and Tom Okello",
+    "Reporting by Ana Ruiz; Editing by Peter Graff",
+    "— Grace Mutua/Senior Staff Reporter",
+    "Photo: Kenyan officers board a plane at JKIA. /FILE",
+    "KTN's Daniel Kiprop reports.",
+])
+def test_credit_lines_are_found(line):
+    text = f"Gangs attacked the town of Cabaret on Sunday.\n\n{line}\n\nPolice said five people died."
+    spans = credit_spans(text)
+    assert any(text[s:e].strip() == line for s, e in spans)
+
+
+def test_byline_and_contributor_names_are_not_persons_or_places():
+    text = ("PORT-AU-PRINCE, Haiti (AP) — Gunmen attacked a police station in Cabaret on Sunday, "
+            "Police Chief Marc Toussaint said.\n\nBy Maria Delacroix\n\n"
+            "Associated Press writer Tom Okello in Kingston, Jamaica, contributed to this report.")
+    x = run(text)
+    persons = names(x, "PERSON")
+    assert "Maria Delacroix" not in persons and "Tom Okello" not in persons
+    assert "Kingston" not in place_names(x)
+    assert "Cabaret" in place_names(x)
+
+
+def test_names_never_end_in_line_breaks():
+    text = "Gangs burned homes in Kenscoff on Monday.\n\nReporting by Ana Ruiz\nEditing by Peter Graff\n"
+    x = run(text)
+    assert all(not e.name.endswith("\n") for e in x.entities)
+
+
+def test_sentences_stop_at_paragraph_breaks():
+    text = "Haiti: a grim week\n\nGang members stormed Mirebalais on Monday, officials said."
+    x = run(text, dt.date(2025, 4, 1))
+    attack = next(e for e in x.events if e.type == "ATTACK")
+    assert attack.evidence.text.startswith("Gang members")
+
+
+@pytest.mark.parametrize(("text", "dateline"), [
+    ("NAIROBI, Kenya — The UN Security Council voted ...", "NAIROBI, Kenya —"),
+    ("UNITED NATIONS, Sept 30 (Reuters) - The council ...", "UNITED NATIONS, Sept 30 (Reuters) -"),
+    ("KINGSTON, Jamaica:\n\nTwenty soldiers ...", "KINGSTON, Jamaica:"),
+    ("The council voted on Tuesday.", None),
+])
+def test_dateline_span(text, dateline):
+    span = dateline_span(text)
+    assert (text[span[0]:span[1]].strip() if span else None) == dateline
+
+
+def test_dateline_country_is_not_an_actor():
+    x = run("NAIROBI, Kenya — The UN Security Council voted on Tuesday to extend the mandate of the "
+            "Kenya-led mission for another year.")
+    mandate = next(e for e in x.events if e.type == "MANDATE")
+    assert actors(x, mandate) == {"UN Security Council"}
+
+
+def test_country_as_setting_is_not_an_actor():
+    x = run("More than 6,000 people were forced from their homes by fighting in Haiti last week.")
+    ev = next(e for e in x.events if e.type == "DISPLACEMENT")
+    assert "Haiti" not in actors(x, ev)
+
+
+# ---------------------------------------------------------------- places
+
+def test_department_list_wins_over_foreign_namesakes():
+    x = run("The United States said gangs have spread into the Artibonite and Centre departments.")
+    centre = [p for p in x.places if any(m.text == "Centre" for m in p.mentions)]
+    assert centre and centre[0].country == "HT"
+
+
+def test_seat_of_government_acting_is_the_country():
+    x = run("Washington has pledged $40 million more to the mission, officials said.")
+    assert "Washington" not in place_names(x)
+    assert "United States" in names(x, "COUNTRY")
+    y = run("The two ministers met in Washington on Monday.")
+    assert "Washington" in place_names(y)
+
+
+def test_place_name_cut_short_by_the_tagger_is_not_a_person():
+    x = run("SANTO DOMINGO, Dominican Republic — Officials said raids would target migrants in "
+            "Santo Domingo and the border town of Dajabón.")
+    assert not any("Domingo" in n for n in names(x, "PERSON"))
+
+
+def test_attribution_is_not_the_place_of_the_event():
+    x = run("The officer was shot on Sunday while on patrol in the Artibonite department, according to "
+            "a statement from the mission headquarters in Port-au-Prince.")
+    attack = next(e for e in x.events if e.type == "ATTACK")
+    place = next(p for p in x.places if p.id == attack.place)
+    assert place.name == "Artibonite"
+
+
+# ---------------------------------------------------------------- quantities
+
+@pytest.mark.parametrize(("text", "kind", "value"), [
+    ("The mission has about 900 officers in Haiti, far short of the 2,500 envisioned.", "personnel", 2500),
+    ("The force has fewer than 1,000 personnel, well below the 2,500 that were planned.", "personnel", 2500),
+    ("Sixty Guatemalan soldiers landed on Friday. Another 60 are expected to follow next month.",
+     "personnel", 60),
+    ("Thirty-two members of the Belize Defence Force left for Haiti on Monday.", "personnel", 32),
+    ("Six members of El Salvador's armed forces arrived on Friday.", "personnel", 6),
+    ("The mission was meant to have 2,500 members but has barely 1,000.", "personnel", 2500),
+])
+def test_elliptic_and_spelled_out_personnel(text, kind, value):
+    x = run(text)
+    assert any(q.kind == kind and q.value == value for q in x.quantities), x.quantities
+
+
+def test_two_elliptic_groups_both_counted():
+    x = run("Kenyan officers arrived on Saturday. They join 120 others who arrived in July. "
+            "Another 120 are expected next month.")
+    assert sum(1 for q in x.quantities if q.kind == "personnel" and q.value == 120) == 2
+
+
+# ---------------------------------------------------------------- events
+
+def test_mandate_due_to_expire_is_planned():
+    x = run("The Kenya-led mission, whose mandate was due to expire on Thursday, has under 1,000 officers.")
+    ev = next(e for e in x.events if e.type == "MANDATE")
+    assert ev.status == "planned" and ev.attributes["action"] == "expire"
+    assert ev.date.start == dt.date(2025, 10, 2)
+
+
+@pytest.mark.parametrize("text", [
+    "Gangs of the Viv Ansanm coalition have expanded into the Centre department this year.",
+    "The Gran Grif gang has pushed into the lower Artibonite, residents said.",
+])
+def test_expansion_is_control_gained(text):
+    x = run(text)
+    ev = next(e for e in x.events if e.type == "CONTROL")
+    assert ev.attributes["direction"] == "gained"
+    assert actors(x, ev) & names(x, "ARMED_GROUP")
+
+
+def test_generic_gang_words_corefer_with_the_named_group():
+    x = run("Gunmen from the Gran Grif gang stormed the town on Monday. The gangs now control the town "
+            "of Liancourt, residents said.")
+    ev = next(e for e in x.events if e.type == "CONTROL")
+    assert actors(x, ev) == {"Gran Grif"}
+
+
+def test_counted_personnel_corefer_with_the_force():
+    x = run("Kenyan police officers have been in Haiti since June 2024. A further 144 officers arrived in "
+            "Port-au-Prince on Saturday.")
+    ev = [e for e in x.events if e.type == "DEPLOY" and e.date and e.date.start == dt.date(2025, 9, 27)]
+    assert ev and actors(x, ev[0]) == {"Kenyan police"}
+
+
+def test_elliptic_group_follows_as_planned_deploy():
+    x = run("Sixty Guatemalan military police officers landed on Friday. Another 60 are expected to follow "
+            "next month.")
+    assert any(e.type == "DEPLOY" and e.status == "planned" for e in x.events)
+
+
+def test_under_fire_from_makes_the_shooters_actors():
+    x = run("Kenyan officers came under fire from members of the Gran Grif gang near Liancourt on Sunday.")
+    ev = next(e for e in x.events if e.type == "ATTACK")
+    by_id = {e.id: e.name for e in x.entities}
+    assert actors(x, ev) == {"Gran Grif"}
+    assert {by_id[t] for t in ev.targets} == {"Kenyan police"}
+
+
+def test_landing_at_home_is_a_withdrawal():
+    x = run("The 200 Kenyan police officers landed at Jomo Kenyatta International Airport on Monday "
+            "after a year in Haiti.")
+    assert any(e.type == "WITHDRAW" for e in x.events)
+    assert not any(e.type == "DEPLOY" for e in x.events)
+
+
+def test_gangs_blocking_roads_is_not_a_decision():
+    x = run("The Gran Grif gang has blocked the main road north since March, drivers said.")
+    assert not any(e.type == "DECISION" for e in x.events)
+
+
+def test_adopting_the_resolution_is_the_mandate_not_a_decision():
+    x = run("The Security Council on Tuesday extended the mission's mandate for a year, unanimously adopting "
+            "resolution 2751.")
+    assert [e.type for e in x.events].count("MANDATE") == 1
+    assert not any(e.type == "DECISION" for e in x.events)
+
+
+@pytest.mark.parametrize("text", [
+    "A drone struck a house in Bel Air on Sunday, killing two people.",
+    "Drone strikes in Cité Soleil have killed more than 40 people since March.",
+])
+def test_strikes_are_attacks(text):
+    assert any(e.type == "ATTACK" for e in run(text).events)
+
+
+def test_striking_a_deal_is_not_an_attack():
+    assert not any(e.type == "ATTACK" for e in run("Kenya struck a deal with Haiti on Monday.").events)
+
+
+def test_demonym_personnel_travelling_deploy():
+    x = run("The Jamaicans will travel to Port-au-Prince next week to join the mission.")
+    assert not any(e.type == "TRAVEL" for e in x.events)
