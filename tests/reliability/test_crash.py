@@ -44,8 +44,8 @@ def _count(engine: sa.Engine) -> int:
     try:
         with engine.connect() as conn:
             return int(conn.exec_driver_sql("SELECT count(*) FROM reports").scalar() or 0)
-    except sa.exc.OperationalError:
-        return 0  # not migrated yet
+    except sa.exc.DBAPIError:
+        return 0  # not migrated yet (OperationalError on SQLite, ProgrammingError on PostgreSQL)
 
 
 def check_store(url: str, all_extracted: bool = True) -> int:
@@ -117,8 +117,9 @@ def test_bulk_ingest_survives_sigkill(db_url, corpus, tmp_path):
     rng = random.Random(SEED)
     engine = sa.create_engine(db_url)
     kills = 0
+    proc: subprocess.Popen | None = None
     # Kill points: random report counts spread over the run, plus one during start-up/migration.
-    targets = [0] + sorted(rng.sample(range(1, N_REPORTS - 100), 3))
+    targets = [0] + sorted(rng.sample(range(1, N_REPORTS - 100), 2))
     try:
         for target in targets:
             proc = subprocess.Popen(
@@ -146,6 +147,9 @@ def test_bulk_ingest_survives_sigkill(db_url, corpus, tmp_path):
         assert titles == sorted(f"r{i}" for i in range(N_REPORTS)), "a report is missing or stored twice"
         assert kills == len(targets) and before_final < N_REPORTS
     finally:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.communicate()
         engine.dispose()
 
 

@@ -21,7 +21,7 @@ from missionwatch.records import Report
 from missionwatch.store import Store
 from missionwatch.web.auth import Principal
 from missionwatch.web.queries import WebData
-from tests.conftest import REPO
+from tests.conftest import BACKENDS, REPO
 from tests.reliability.helpers import hand_pair, short_body, snapshot
 
 HOSTILE = [
@@ -228,3 +228,36 @@ def test_acled_and_geojson_exports_write_complete_files(tmp_path):
     geo = json.loads(geo_path.read_text(encoding="utf-8"))
     assert geo["type"] == "FeatureCollection" and geo["features"]
     assert not list(tmp_path.glob(".*.tmp")), "a temporary file was left behind"
+
+
+@pytest.mark.skipif("postgres" not in BACKENDS, reason="needs PostgreSQL")
+def test_dump_moves_a_store_from_sqlite_to_postgresql_and_back(tmp_path):
+    """A team outgrowing its SQLite file moves to PostgreSQL (and back) without losing anything."""
+    from tests.conftest import _fresh_postgres_database
+
+    source = f"sqlite:///{tmp_path / 'source.db'}"
+    build_store(source)
+    _export(source, tmp_path / "a.jsonl")
+    databases = _fresh_postgres_database()
+    postgres = next(databases)
+    try:
+        assert _import(postgres, tmp_path / "a.jsonl").exit_code == 0
+        _export(postgres, tmp_path / "b.jsonl")
+        back = f"sqlite:///{tmp_path / 'back.db'}"
+        assert _import(back, tmp_path / "b.jsonl").exit_code == 0
+        for store_url in (postgres, back):
+            got, want = snapshot(store_url), snapshot(source)
+            for table in want:
+                assert _without_seq(table, got[table]) == _without_seq(table, want[table]), table
+    finally:
+        databases.close()
+
+
+def _without_seq(table: str, rows: list[tuple]) -> list[tuple]:
+    """``reports.seq`` exists for SQLite's FTS index only (NULL on PostgreSQL)."""
+    if table != "reports":
+        return rows
+    from missionwatch.store.models import ReportRow
+
+    at = [c.name for c in ReportRow.__table__.columns].index("seq")
+    return [row[:at] + row[at + 1 :] for row in rows]
