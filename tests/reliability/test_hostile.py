@@ -289,3 +289,24 @@ def test_a_report_over_report_timeout_is_rejected_and_the_batch_goes_on(monkeypa
     assert time.monotonic() - started < 15
     assert isinstance(outcomes[0], Extraction) and isinstance(outcomes[2], Extraction)
     assert outcomes[1].code == "MW111" and "report_timeout" in outcomes[1].message
+
+
+def test_report_timeout_keeps_an_enclosing_alarm():
+    """The per-report alarm must not cancel a caller's own (pytest-timeout uses SIGALRM too)."""
+    import signal
+
+    from missionwatch.parallel import ReportTimeout, time_limit
+
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *_: fired.append(True))
+    signal.setitimer(signal.ITIMER_REAL, 0.8)
+    try:
+        with pytest.raises(ReportTimeout), time_limit(0.1):
+            time.sleep(5)
+        left, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 0 < left <= 0.8, "the enclosing alarm was cancelled"
+        time.sleep(1.0)
+        assert fired == [True]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
