@@ -216,30 +216,36 @@ class _View:
 class _Ordered:
     """Views kept in timeline order (by sort key), for sections that read them in that order."""
 
-    __slots__ = ("keys", "views", "unsorted")
+    __slots__ = ("keys", "views", "events", "unsorted")
 
     def __init__(self) -> None:
         self.keys: list[tuple[_SortKey, str]] = []
         self.views: list[_View] = []
+        #: The views' timeline events, in the same order: the picture's timeline is one list copy.
+        self.events: list[TimelineEvent] = []
         self.unsorted = False
 
     def add(self, view: _View, bulk: bool = False) -> None:
         key = (view.sort_key, view.cid)
+        assert view.merged is not None
         if bulk:  # many at once: append now, one sort in ``settle``
             self.keys.append(key)  # type: ignore[arg-type]
             self.views.append(view)
+            self.events.append(view.merged.event)
             self.unsorted = True
             return
         self.settle()
         i = bisect.bisect_left(self.keys, key)  # type: ignore[arg-type]
         self.keys.insert(i, key)  # type: ignore[arg-type]
         self.views.insert(i, view)
+        self.events.insert(i, view.merged.event)
 
     def settle(self) -> None:
         if self.unsorted:
             order = sorted(range(len(self.keys)), key=self.keys.__getitem__)
             self.keys = [self.keys[i] for i in order]
             self.views = [self.views[i] for i in order]
+            self.events = [self.events[i] for i in order]
             self.unsorted = False
 
     def pop(self, view: _View) -> bool:
@@ -249,6 +255,7 @@ class _Ordered:
         if i < len(self.keys) and self.keys[i] == key:
             del self.keys[i]
             del self.views[i]
+            del self.events[i]
             return True
         return False
 
@@ -374,7 +381,7 @@ class _FoldCache:
             as_of=self.as_of, reports=self.reports, mission=knowledge().mission_name,
             forces=forces, mandate=self.mandate_out, money=self.money_out,
             capabilities=self.capabilities_out, territory=territory, people=self.people_out,
-            timeline=[v.merged.event for v in self.order.views],  # type: ignore[union-attr]
+            timeline=list(self.order.events),
             contradictions=contradictions,  # type: ignore[arg-type]
         )
 
