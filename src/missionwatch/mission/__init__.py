@@ -12,8 +12,11 @@ API::
     state.add(contribution); state.picture(as_of)
     state.timeline.explain("ev-...")  # why events were merged
 
-With a store, ``missionwatch.mission.service.load_state(store)`` builds the
-state from cached contributions and recomputes only changed reports.
+``state.picture(as_of)`` after ``add``/``remove`` rebuilds only what the
+changed reports touch (see ``picture``). With a store,
+``missionwatch.mission.service.MissionService(store)`` keeps a state in step
+with it, from contributions cached in the ``mission_contributions`` table
+(store migration 0003), reducing only reports that changed.
 """
 
 from missionwatch.mission.contributions import cache_key, contributions_of
