@@ -9,8 +9,6 @@ from pathlib import Path
 import typer
 
 from missionwatch.cli.app import app, errors_to_exit, write_json_line
-from missionwatch.extract import extract as run_extract
-from missionwatch.readers import read_one
 
 
 class ExtractFormat(str, Enum):
@@ -24,6 +22,10 @@ def extract(
     format: ExtractFormat = typer.Option(ExtractFormat.table, "--format", "-f", help="json or table"),
 ) -> None:
     """Extract entities, places, dates, quantities and events from one report."""
+    # spaCy and the readers load here, not at CLI start-up: `missionwatch --help` stays instant.
+    from missionwatch.extract import extract as run_extract
+    from missionwatch.readers import read_one
+
     with errors_to_exit():
         result = run_extract(read_one(report))
     if format is ExtractFormat.json:

@@ -6,14 +6,16 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
 
 from missionwatch.cli.app import app, err, errors_to_exit, out, write_json_line
 from missionwatch.cli.ingest import DB_HELP, parse_day
-from missionwatch.store import ReportInfo, SearchHit, Store
+
+if TYPE_CHECKING:  # the store (SQLAlchemy, Alembic) loads only for commands that use it
+    from missionwatch.store import ReportInfo, SearchHit, Store
 
 
 class ListFormat(str, Enum):  # noqa: UP042 - same shape as cli/extract.py
@@ -27,6 +29,8 @@ FORMAT = typer.Option(ListFormat.table, "--format", "-f", help="table (people) o
 @contextmanager
 def opened(db: str | None) -> Iterator[Store]:
     with errors_to_exit():
+        from missionwatch.store import Store
+
         store = Store.open(db)
         try:
             yield store
