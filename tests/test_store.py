@@ -227,6 +227,57 @@ def test_extraction_for_another_report_is_refused(store):
         store.add(report(WIRE), extraction_for(report(OTHER)))
 
 
+# -- batches -------------------------------------------------------------------------------------
+
+THIRD = (SAMPLES / "104_mss_pnh_solino_bel_air_operation.txt").read_text(encoding="utf-8").split(" ", 2)[2]
+
+
+def test_add_many_is_add_in_turn_including_duplicates_within_the_batch(store):
+    before = report(THIRD, source="before.txt")
+    store.add(before)
+    original, other = report(WIRE, source="wire.txt"), report(OTHER, source="other.txt")
+    copy = report(edited_copy(WIRE), source="copy.txt")
+    batch = [(original, extraction_for(original)), (other, None), (original, extraction_for(original, "v2")),
+             (copy, None), (before, None)]
+    results = store.add_many(batch)
+    assert [(r.status, r.report_id, r.duplicate_of) for r in results] == [
+        ("stored", original.id, None), ("stored", other.id, None), ("duplicate", original.id, original.id),
+        ("near_duplicate", copy.id, original.id), ("duplicate", before.id, before.id)]
+    assert results[3].similarity >= store.near_duplicate_threshold
+    assert store.report_info(copy.id).duplicate_of == original.id
+    # The fact rows came with the extraction; the in-batch repeat changed nothing.
+    assert store.get_extraction(original.id).extractor_version == "test/1"
+    assert (rows(store, "events", original.id), rows(store, "entities", original.id)) == (2, 2)
+    assert store.counts().reports == 4 and store.counts().near_duplicates == 1
+    assert {h.report_id for h in store.search("Security Council")} >= {original.id}
+    assert store.add_many([]) == []
+
+
+def test_add_many_one_bad_report_costs_only_itself(store):
+    facts = " Kenya and Haiti: the Security Council voted for 400 more."  # what extraction_for quotes
+    good1, bad, good2 = report(WIRE), report(OTHER + facts), report(THIRD + facts)
+    broken = extraction_for(bad)
+    broken.events.append(broken.events[0])  # the same fact id twice: its events insert fails
+    store.add(Report.build(body="One text.", reader="t", id="taken"))
+    clash = Report.build(body="Another text.", reader="t", id="taken")
+    results = store.add_many([(good1, extraction_for(good1)), (bad, broken), (clash, None),
+                              (good2, extraction_for(good2))])
+    assert [r.status for r in (results[0], results[3])] == ["stored", "stored"]
+    assert isinstance(results[1], StoreError) and results[1].code == "MW209" and bad.id in results[1].message
+    assert isinstance(results[2], StoreError) and results[2].code == "MW206"
+    for table in ("reports", "lsh_bands", "extractions", "entities", "places", "events", "quantities"):
+        assert rows(store, table, bad.id) == 0, table  # nothing half-written
+        assert rows(store, table, good1.id) > 0 and rows(store, table, good2.id) > 0, table
+    assert store.get_report("taken").body == "One text."
+    assert store.add(bad, extraction_for(bad)).status == "stored"  # and a clean retry works
+
+
+def test_add_many_refuses_a_mismatched_extraction_before_writing(store):
+    with pytest.raises(ValueError):
+        store.add_many([(report(WIRE), None), (report(THIRD), extraction_for(report(OTHER)))])
+    assert store.count_reports() == 0
+
+
 # -- search --------------------------------------------------------------------------------------
 
 def test_search_ranks_and_snippets(store):

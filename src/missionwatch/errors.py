@@ -42,6 +42,7 @@ CATALOGUE: dict[str, ErrorKind] = {
         ErrorKind("MW206", 409, "report id already used by a different report"),
         ErrorKind("MW207", 409, "name already taken"),
         ErrorKind("MW208", 409, "store is not empty"),
+        ErrorKind("MW209", 422, "report cannot be stored"),
         # queries and review
         ErrorKind("MW301", 400, "invalid parameter"),
         ErrorKind("MW302", 401, "sign-in required"),

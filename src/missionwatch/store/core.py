@@ -1,20 +1,23 @@
 """``Store``: the only way in and out of the database. Typed records in, typed records out.
 
 Every write is one transaction: a report, its near-duplicate fingerprint, its
-extraction and its fact rows are committed together or not at all.
+extraction and its fact rows are committed together or not at all. ``add_many``
+commits a batch of reports in one transaction (far fewer commits for bulk
+ingest) and, if that fails, stores them one by one so one bad report costs only
+itself.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, delete, func, insert, select, tuple_
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from missionwatch import settings
 from missionwatch.errors import StoreError
@@ -113,6 +116,53 @@ class Store:
             if existing is None:
                 raise
             return AddResult(status="duplicate", report_id=report.id, duplicate_of=existing, similarity=1.0)
+
+    def add_many(self, pairs: Iterable[tuple[Report, Extraction | None]]) -> list[AddResult | StoreError]:
+        """Store a batch of (report, extraction) pairs in one transaction; one result per pair, in order.
+
+        Same semantics as calling ``add`` for each pair in turn: exact
+        duplicates (of stored reports or of an earlier pair) are skipped,
+        near-duplicates (of either) are linked. If the batch transaction fails,
+        nothing of it is kept and the pairs are stored one by one with ``add``:
+        a pair that still fails gets its ``StoreError`` (``MW206``, or
+        ``MW209`` for a report or fact the database refuses) in its place and
+        the others are stored. A database that is gone (``MW203``, connection
+        errors) is raised, not returned: nothing after it could be stored.
+        """
+        pairs = list(pairs)
+        for report, extraction in pairs:
+            if extraction is not None and extraction.report_id != report.id:
+                raise ValueError(f"extraction is for {extraction.report_id}, not {report.id}")
+        if not pairs:
+            return []
+        signatures = [minhash.signature(report.body) for report, _ in pairs]
+        try:
+            with self._write() as conn:
+                return [self._add(conn, report, extraction, signature)
+                        for (report, extraction), signature in zip(pairs, signatures, strict=True)]
+        except (OperationalError, InterfaceError):
+            raise  # the connection or the database failed, not a report
+        except StoreError as exc:
+            if exc.code == "MW203":
+                raise
+        except DBAPIError:
+            pass
+        # The batch rolled back as a whole: redo it report by report.
+        return [self._add_one(report, extraction) for report, extraction in pairs]
+
+    def _add_one(self, report: Report, extraction: Extraction | None) -> AddResult | StoreError:
+        try:
+            return self.add(report, extraction)
+        except StoreError as exc:
+            if exc.code == "MW203":
+                raise
+            return exc
+        except (OperationalError, InterfaceError):
+            raise
+        except DBAPIError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            return StoreError("MW209", f"the database refused report {report.id!r} or one of its facts "
+                              f"({reason})", where=report.source or report.id)
 
     def _add(self, conn: Connection, report: Report, extraction: Extraction | None,
              signature: np.ndarray) -> AddResult:
