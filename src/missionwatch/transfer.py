@@ -122,42 +122,53 @@ def _line(obj: dict[str, Any]) -> str:
 
 
 def dump_lines(store: Store, counts: DumpCounts | None = None) -> Iterator[str]:
-    """The dump of ``store``, line by line (see the module docstring for the layout)."""
+    """The dump of ``store``, line by line (see the module docstring for the layout).
+
+    Everything is read in one transaction (a snapshot: REPEATABLE READ on
+    PostgreSQL, one read transaction in SQLite's WAL mode), so a dump taken
+    while analysts write is consistent: no audit row for a review that is not
+    in the file. Reports are read in pages, so memory stays flat.
+    """
     counts = counts if counts is not None else DumpCounts()
-    engine = store.engine
-    yield _line({"record": "header", "format": DUMP_FORMAT, "schema_revision": engines.head_revision()})
-    with engine.connect() as conn:
-        for row in conn.execute(select(UserRow).order_by(UserRow.id)):
+    options = {"isolation_level": "REPEATABLE READ"} if store.backend == "postgresql" else {}
+    with store.engine.connect().execution_options(**options) as conn, conn.begin():
+        yield _line({"record": "header", "format": DUMP_FORMAT, "schema_revision": engines.head_revision()})
+        for row in conn.execute(select(UserRow).order_by(UserRow.id)).all():
             counts.users += 1
             yield _line({"record": "user", **_row(row, _USER_COLUMNS)})
+        yield from _report_lines(conn, counts)
+        for row in conn.execute(select(AuditRow).order_by(AuditRow.id)).yield_per(PAGE):
+            counts.audit += 1
+            yield _line({"record": "audit", **_row(row, _AUDIT_COLUMNS)})
+    yield _line({"record": "end", "counts": asdict(counts)})
+
+
+def _report_lines(conn: Connection, counts: DumpCounts) -> Iterator[str]:
     # Ingest order: SQLite's seq, else the ingest time; the id breaks ties. An
     # original is always ingested before its near-duplicates, so restoring in
     # this order never points at a report that is not there yet.
     order = (ReportRow.seq, ReportRow.ingested_at, ReportRow.id)
     offset = 0
     while True:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                select(
-                    *(ReportRow.__table__.c[c] for c in _REPORT_COLUMNS),
-                    ExtractionRow.contract,
-                    ExtractionRow.extracted_at,
-                )
-                .outerjoin(ExtractionRow, ExtractionRow.report_id == ReportRow.id)
-                .order_by(*order)
-                .limit(PAGE)
-                .offset(offset)
-            ).all()
-            ids = [r.id for r in rows]
-            reviews: dict[str, list[dict[str, Any]]] = {}
-            if ids:
-                for review in conn.execute(
-                    select(ReviewRow).where(ReviewRow.report_id.in_(ids)).order_by(ReviewRow.id)
-                ):
-                    reviews.setdefault(review.report_id, []).append(_row(review, _REVIEW_COLUMNS))
+        rows = conn.execute(
+            select(
+                *(ReportRow.__table__.c[c] for c in _REPORT_COLUMNS),
+                ExtractionRow.contract,
+                ExtractionRow.extracted_at,
+            )
+            .outerjoin(ExtractionRow, ExtractionRow.report_id == ReportRow.id)
+            .order_by(*order)
+            .limit(PAGE)
+            .offset(offset)
+        ).all()
         if not rows:
-            break
+            return
         offset += len(rows)
+        reviews: dict[str, list[dict[str, Any]]] = {}
+        for review in conn.execute(
+            select(ReviewRow).where(ReviewRow.report_id.in_([r.id for r in rows])).order_by(ReviewRow.id)
+        ):
+            reviews.setdefault(review.report_id, []).append(_row(review, _REVIEW_COLUMNS))
         for row in rows:
             counts.reports += 1
             counts.reviews += len(reviews.get(row.id, []))
@@ -170,13 +181,7 @@ def dump_lines(store: Store, counts: DumpCounts | None = None) -> Iterator[str]:
                 yield _line({"record": "report", "store": extra})
             else:
                 counts.extractions += 1
-                contract = json.loads(row.contract)
-                yield _line({**contract, "store": extra})
-    with engine.connect() as conn:
-        for row in conn.execute(select(AuditRow).order_by(AuditRow.id)):
-            counts.audit += 1
-            yield _line({"record": "audit", **_row(row, _AUDIT_COLUMNS)})
-    yield _line({"record": "end", "counts": asdict(counts)})
+                yield _line({**json.loads(row.contract), "store": extra})
 
 
 # ---------------------------------------------------------------------------------- restore

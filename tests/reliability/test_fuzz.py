@@ -1,6 +1,6 @@
 """The atheris reader fuzzer (``fuzz/readers.py``), run for a bounded time: no crash.
 
-``MW_FUZZ_SECONDS`` sets the budget (default 40 s). A crash fails the test
+``MW_FUZZ_SECONDS`` sets the budget (default 30 s). A crash fails the test
 with the fuzzer's report, which names the input; atheris writes it as
 ``crash-*`` in the working directory (here the test's temporary directory),
 and that input should become a regression test in ``test_hostile.py``.
@@ -17,7 +17,7 @@ from tests.reliability.helpers import PYTHON, REPO
 
 pytestmark = pytest.mark.slow
 
-SECONDS = int(os.environ.get("MW_FUZZ_SECONDS", "40"))
+SECONDS = int(os.environ.get("MW_FUZZ_SECONDS", "30"))
 
 
 def test_reader_fuzzer_finds_no_crash(tmp_path):

@@ -261,3 +261,21 @@ def _without_seq(table: str, rows: list[tuple]) -> list[tuple]:
 
     at = [c.name for c in ReportRow.__table__.columns].index("seq")
     return [row[:at] + row[at + 1 :] for row in rows]
+
+
+def test_dump_taken_while_analysts_write_is_a_consistent_snapshot(db_url, tmp_path):
+    """A review written half-way through an export is either wholly in the dump or wholly not."""
+    from missionwatch.transfer import dump_lines
+
+    ids = build_store(db_url)
+    with Store.open(db_url) as store:
+        lines = dump_lines(store)
+        head = [next(lines) for _ in range(4)]  # header, users, first report: the snapshot is taken
+        WebData(store.engine).add_review(Principal(1, "ana", "analyst"), report_id=ids["r4"], kind="event",
+                                         action="reject", fact_id="v1", value=None, note="written mid-export")
+        rest = list(lines)
+    path = tmp_path / "mid.jsonl"
+    path.write_text("".join(head + rest), encoding="utf-8")
+    assert "written mid-export" not in path.read_text(encoding="utf-8")
+    result = _import(f"sqlite:///{tmp_path / 'mid.db'}", path)
+    assert result.exit_code == 0, result.output  # counts match, every audit row's review is there
