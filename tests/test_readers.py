@@ -233,6 +233,59 @@ def test_jsonl_size_limit_is_per_line(tmp_path):
     assert isinstance(items[1], ReaderError) and (items[1].code, items[1].where) == ("MW108", f"{path}:2")
 
 
+def test_jsonl_is_streamed_an_oversized_line_skipped_and_numbers_kept(tmp_path):
+    import tracemalloc
+
+    good = [json.dumps({"text": f"Good line {n}."}) for n in range(3)]
+    path = tmp_path / "big.jsonl"
+    with path.open("wb") as out:
+        out.write(good[0].encode() + b"\n")
+        out.write(b'{"text": "' + b"x" * 20_000_000 + b'"}\n')  # line 2: 20 MB
+        out.write(good[1].encode() + b"\r\n" + b'{"text": broken\n' + b"\n" + good[2].encode())
+    tracemalloc.start()
+    try:
+        items = list(read_paths([path], max_bytes=1_000_000))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000, f"peak {peak:,} bytes: the 20 MB line (or the file) was held"
+    assert [r.body for r in items if isinstance(r, Report)] == [f"Good line {n}." for n in range(3)]
+    assert [(e.code, e.where) for e in items if isinstance(e, ReaderError)] == [
+        ("MW108", f"{path}:2"), ("MW106", f"{path}:4")]
+    assert [type(i).__name__ for i in items] == ["Report", "ReaderError", "Report", "ReaderError", "Report"]
+
+
+@pytest.mark.parametrize("end", [b"\n", b"\r\n"])
+def test_jsonl_line_limit_is_exact(tmp_path, end):
+    def line(size: int) -> bytes:
+        return b'{"text": "' + b"y" * (size - 12) + b'"}'
+
+    assert len(line(100)) == 100
+    data = end.join([line(100), line(101), line(102), line(103), line(100), line(102)])  # last: no newline
+    items = list(read_paths([write(tmp_path, "edge.jsonl", data)], max_bytes=100))
+    assert [getattr(i, "code", "ok") for i in items] == ["ok", "MW108", "MW108", "MW108", "ok", "MW108"]
+    assert [i.where.rsplit(":", 1)[1] for i in items if isinstance(i, ReaderError)] == ["2", "3", "4", "6"]
+
+
+def test_jsonl_on_stdin_is_streamed_line_by_line():
+    lines = [json.dumps({"text": f"Report {n} " + "w" * 60}) for n in range(5)]
+    lines[2] = json.dumps({"text": "z" * 200})
+    stdin = io.BytesIO("\n".join(lines).encode())  # 530 bytes in all, each good line under 100
+    items = list(read_paths(["-"], stdin=stdin, max_bytes=100))
+    assert [getattr(i, "where", "ok") for i in items] == ["ok", "ok", "<stdin>:3", "ok", "ok"]
+    assert items[2].code == "MW108"
+
+
+def test_jsonl_in_utf16_and_empty_corpora(tmp_path):
+    text = "\r\n".join(json.dumps({"text": t}, ensure_ascii=False) for t in ["Pont-Sondé à l'aube.", "Deux."])
+    reports = list(read_paths([write(tmp_path, "windows.jsonl", text.encode("utf-16"))]))
+    assert [r.body for r in reports] == ["Pont-Sondé à l'aube.", "Deux."]
+    for name, data in (("empty.jsonl", b""), ("blank.jsonl", b" \n\r\n\n")):
+        assert only_error(list(read_paths([write(tmp_path, name, data)]))).code == "MW101"
+    zipped = write(tmp_path, "zip.jsonl", b"PK\x03\x04" + bytes(64))
+    assert only_error(list(read_paths([zipped]))).code == "MW102"
+
+
 def test_one_bad_file_does_not_stop_the_batch(tmp_path):
     good = write(tmp_path, "good.txt", "date 2024-09-21 Fine.")
     bad = write(tmp_path, "bad.txt", b"")

@@ -21,6 +21,7 @@ machines and runs) unless a JSONL line carries its own ``id``.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -41,8 +42,10 @@ READERS: dict[str, FormatReader] = {
     ".jsonl": jsonl.read, ".ndjson": jsonl.read,
     ".rss": feed.read, ".atom": feed.read, ".xml": feed.read,
 }
-#: Formats whose size limit is checked per report (line, entry) rather than per file.
+#: Formats whose size limit is checked per report (line) rather than per file: they are streamed.
 _PER_REPORT_LIMIT = {".jsonl", ".ndjson"}
+#: Bytes of standard input looked at to tell its format.
+_SNIFF_BYTES = 65536
 
 parse_dated_text = dated_text.parse_dated_text
 
@@ -100,15 +103,23 @@ def read_input(target: Path | str, *, published: dt.date | None, max_bytes: int,
 def _load(target: Path | str, published: dt.date | None, max_bytes: int,
           stdin: BinaryIO | None) -> tuple[str, Input]:
     if target == STDIN:
-        data = _read_limited(stdin or sys.stdin.buffer, max_bytes, "<stdin>")
-        return _sniff(data), Input("<stdin>", "<stdin>", data, published, max_bytes)
+        stream = stdin or sys.stdin.buffer
+        head = stream.read(_SNIFF_BYTES)
+        suffix = _sniff(head)
+        if suffix in _PER_REPORT_LIMIT:  # a corpus: streamed, like a file
+            return suffix, Input("<stdin>", "<stdin>", b"", published, max_bytes,
+                                 stream=lambda: io.BufferedReader(jsonl.Prepended(head, stream)))
+        data = _read_limited(stream, max_bytes, "<stdin>", head)
+        return suffix, Input("<stdin>", "<stdin>", data, published, max_bytes)
     path = Path(target)
     suffix = path.suffix.lower()
     if suffix not in READERS:
         known = ", ".join(sorted(READERS))
         raise ReaderError("MW107", f"unknown extension {suffix or '(none)'!r}; readable: {known}",
                           where=str(path))
-    if suffix not in _PER_REPORT_LIMIT and path.stat().st_size > max_bytes:
+    if suffix in _PER_REPORT_LIMIT:  # streamed by its reader, line by line
+        return suffix, Input(str(path), path.name, b"", published, max_bytes, stream=lambda: path.open("rb"))
+    if path.stat().st_size > max_bytes:
         raise ReaderError("MW108", f"{path.stat().st_size:,} bytes is over the limit of {max_bytes:,} "
                           "(max_report_bytes)", where=str(path))
     try:
@@ -118,8 +129,8 @@ def _load(target: Path | str, published: dt.date | None, max_bytes: int,
     return suffix, Input(str(path), path.name, data, published, max_bytes)
 
 
-def _read_limited(stream: BinaryIO, max_bytes: int, where: str) -> bytes:
-    data = stream.read(max_bytes + 1)
+def _read_limited(stream: BinaryIO, max_bytes: int, where: str, head: bytes = b"") -> bytes:
+    data = head + stream.read(max(0, max_bytes + 1 - len(head)))
     if len(data) > max_bytes:
         raise ReaderError("MW108", f"input is over the limit of {max_bytes:,} bytes (max_report_bytes)",
                           where=where)
