@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 import missionwatch
 from missionwatch.cli import app
+from missionwatch.records import Report
 from missionwatch.store import Store
 from tests.conftest import SAMPLE, SAMPLES
 
@@ -143,3 +144,41 @@ def test_thousand_generated_reports(tmp_path, db):
     assert counts and int(counts[1]) + int(counts[3]) == 1000 and counts[2] == "0"
     with Store.open(db) as store:
         assert store.count_reports() == 1000 and store.counts().extractions == 1000
+
+
+class _FakeExecutor:
+    """Extracts instantly (empty extractions); rejects bodies containing 'unreadable'."""
+
+    def extract(self, reports):
+        from missionwatch.parallel import Extracted, ExtractionFailure
+        from missionwatch.records import Extraction
+
+        for r in reports:
+            if "unreadable" in r.body:
+                yield Extracted(r, failure=ExtractionFailure(r.id, "MW112", "fake failure"))
+            else:
+                yield Extracted(r, Extraction(report_id=r.id, published=r.published, title=r.title,
+                                              source=r.source, sha256=r.sha256, extractor_version="fake"))
+
+
+def test_ingest_writes_in_batches_of_batch_size(tmp_path, monkeypatch):
+    """Batches of ``batch_size`` extracted reports (plus the rest at the end); a bad one costs only itself."""
+    lines = [{"text": f"Report {n} about patrol number {n * 37} in district {n * 11}.", "id": f"r{n}"}
+             for n in range(8)]
+    lines[2]["text"] = "This one is unreadable for the extractor."
+    lines[5]["id"] = "taken"  # its id is already used by a different stored report: MW206
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    monkeypatch.setenv("MISSIONWATCH_BATCH_SIZE", "3")
+    progress = []
+    with Store.open(f"sqlite:///{tmp_path / 'b.db'}") as store:
+        store.add(Report.build(body="Something else entirely.", reader="t", id="taken"))
+        batches = []
+        real = store.add_many
+        monkeypatch.setattr(store, "add_many", lambda pairs: batches.append(len(pairs)) or real(pairs))
+        summary = missionwatch.ingest([corpus], store, executor=_FakeExecutor(),
+                                      progress=lambda p: progress.append(p.reports_done))
+        assert batches == [3, 3, 1]
+        assert summary.stored == 6 and sorted(e.code for e in summary.rejected) == ["MW112", "MW206"]
+        assert summary.report_ids == [f"r{n}" for n in (0, 1, 3, 4, 6, 7)]
+        assert store.count_reports() == 7 and progress[-1] == 8

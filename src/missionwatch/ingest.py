@@ -1,9 +1,15 @@
-"""Ingest: readers -> (skip what is stored) -> extraction -> store, one transaction per report.
+"""Ingest: readers -> (skip what is stored) -> extraction -> store, in batches of ``batch_size``.
 
 Already-stored bodies are recognised by sha256 *before* extraction, so
 re-ingesting a corpus costs a read and a hash per report, not a spaCy run.
 A report that cannot be read, extracted or stored is rejected with a
 catalogue error and the batch goes on.
+
+Extracted reports are written ``batch_size`` at a time, one transaction per
+batch (``Store.add_many``), by this process alone whatever runs the
+extraction. A crash loses at most the batch not committed yet; a rerun
+extracts and stores exactly those reports again (stored ones are skipped by
+sha256), so every report ends up stored exactly once.
 
 Readers, the extractor (spaCy) and the store are imported when first used:
 ``import missionwatch`` binds ``missionwatch.ingest`` to the function below
@@ -12,6 +18,7 @@ and must stay cheap for code that only wants the records or the store.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,11 +27,11 @@ from typing import TYPE_CHECKING
 
 from missionwatch import settings
 from missionwatch.errors import MissionwatchError, ReaderError
-from missionwatch.records import Extraction, Report
+from missionwatch.records import Report
 
 if TYPE_CHECKING:
-    from missionwatch.parallel import Executor
-    from missionwatch.store import Store
+    from missionwatch.parallel import Executor, Extracted
+    from missionwatch.store import AddResult, Store
 
 #: Reports extracted together by the default in-process executor (``nlp.pipe``
 #: batching; a failing batch is redone report by report to find the culprit).
@@ -33,7 +40,10 @@ CHUNK = 16
 
 @dataclass
 class IngestProgress:
-    """Where a running ingest is: passed to the ``progress`` callback after every report."""
+    """Where a running ingest is: passed to the ``progress`` callback after every report.
+
+    An extracted report counts as done once its batch is committed.
+    """
 
     inputs_done: int
     inputs_total: int
@@ -66,7 +76,8 @@ def ingest(paths: Iterable[str | Path], store: Store, *, published: dt.date | No
     Extraction runs on ``executor`` if given, else on one built from
     ``workers`` (local processes; setting ``workers``) or ``dask`` (a
     scheduler address or ``"local"``), else in this process; see
-    ``missionwatch.parallel``. Writing stays here, one transaction per report.
+    ``missionwatch.parallel``. Writing stays here, one transaction per
+    ``batch_size`` extracted reports (setting).
     """
     from missionwatch import readers
     from missionwatch.parallel import make_executor
@@ -77,17 +88,55 @@ def ingest(paths: Iterable[str | Path], store: Store, *, published: dt.date | No
     # one passed in belongs to the caller, who may reuse it.
     runner = executor or make_executor(workers=int(settings.get("workers", workers)), dask=dask,
                                        batch_size=CHUNK)
+    writer = _BatchWriter(store, summary, tracker, max(1, int(settings.get("batch_size"))))
     try:
         for done in runner.extract(_new_reports(tracker, store, summary, published, max_bytes)):
-            if done.extraction is not None:
-                _store(store, done.report, done.extraction, summary)
-            elif done.failure is not None:
-                summary.rejected.append(done.failure.error(where=done.report.source or done.report.id))
-            tracker.report_done(done.report.source or done.report.id)
+            writer.put(done)
+        writer.flush()
+    except BaseException:
+        # Extraction stopped (Ctrl-C, a worker died): keep what is extracted
+        # already, unless the store itself is what failed.
+        with contextlib.suppress(Exception):
+            writer.flush()
+        raise
     finally:
         if executor is None:
             runner.close()
     return summary
+
+
+class _BatchWriter:
+    """Collects extracted reports and writes them ``size`` at a time, in order."""
+
+    def __init__(self, store: Store, summary: IngestSummary, tracker: _Tracker, size: int) -> None:
+        self.store = store
+        self.summary = summary
+        self.tracker = tracker
+        self.size = size
+        # Failed extractions wait with the others so summary and progress keep the order.
+        self.pending: list[Extracted] = []
+        self.extracted = 0
+
+    def put(self, done: Extracted) -> None:
+        self.pending.append(done)
+        if done.extraction is not None:
+            self.extracted += 1
+            if self.extracted >= self.size:
+                self.flush()
+
+    def flush(self) -> None:
+        batch, self.pending, self.extracted = self.pending, [], 0
+        if not batch:
+            return
+        pairs = [(d.report, d.extraction) for d in batch if d.extraction is not None]
+        results = iter(self.store.add_many(pairs) if pairs else [])
+        for done in batch:
+            where = done.report.source or done.report.id
+            if done.extraction is not None:
+                _count(next(results), self.summary)
+            elif done.failure is not None:
+                self.summary.rejected.append(done.failure.error(where=where))
+            self.tracker.report_done(where)
 
 
 class _Tracker:
@@ -138,13 +187,10 @@ def _new_reports(tracker: _Tracker, store: Store, summary: IngestSummary, publis
         tracker.input_done(str(target))
 
 
-def _store(store: Store, report: Report, extraction: Extraction, summary: IngestSummary) -> None:
-    try:
-        result = store.add(report, extraction)
-    except MissionwatchError as exc:
-        if exc.code == "MW203":
-            raise  # the database is gone: nothing later can succeed either
-        summary.rejected.append(exc)
+def _count(result: AddResult | MissionwatchError, summary: IngestSummary) -> None:
+    # add_many raises MW203 (the database is gone) and returns other store errors.
+    if isinstance(result, MissionwatchError):
+        summary.rejected.append(result)
         return
     if result.status == "duplicate":
         summary.duplicates += 1
