@@ -6,6 +6,15 @@ from typing import Any
 
 from missionwatch.records import DateInterval, Extraction, Span
 
+#: Events lasting longer than this many days (or with a start and no end) are flagged ``long_span``:
+#: date-range queries bound their scan by ``date_start >= from - LONG_SPAN_DAYS`` and read the
+#: flagged few through their own index (web/queries.py, migration 0004).
+LONG_SPAN_DAYS = 31
+
+
+def long_span(start: Any, end: Any) -> bool:
+    return start is not None and (end is None or (end - start).days > LONG_SPAN_DAYS)
+
 
 def _dates(date: DateInterval | None) -> dict[str, Any]:
     return {"date_start": date.start if date else None, "date_end": date.end if date else None}
@@ -43,7 +52,8 @@ def event_rows(x: Extraction) -> list[dict[str, Any]]:
                      "lat": place.lat if place else None, "lon": place.lon if place else None,
                      "actors": _names(x, ev.actors), "targets": _names(x, ev.targets),
                      "confidence": ev.confidence, **_evidence(ev.evidence),
-                     "extractor_version": x.extractor_version})
+                     "extractor_version": x.extractor_version,
+                     "long_span": long_span(ev.date.start, ev.date.end) if ev.date else False})
     return rows
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -141,6 +143,8 @@ class EventRow(Base):
         Index("ix_events_dates", "date_start", "date_end", "lat", "lon", "type"),
         Index("ix_events_type_date", "type", "date_start", "date_end", "lat", "lon"),
         Index("ix_events_lat_lon", "lat", "lon", "date_start", "date_end", "type"),
+        # The few events longer than store.facts.LONG_SPAN_DAYS (or without an end): migration 0004.
+        Index("ix_events_long_span", "long_span", "date_end", "date_start", "lat", "lon", "type"),
     )
 
     #: (report_id, fact_id) is the key, so report_id lookups and cascades use its index.
@@ -163,6 +167,8 @@ class EventRow(Base):
     evidence_end: Mapped[int] = mapped_column(Integer)
     evidence_text: Mapped[str] = mapped_column(Text)
     extractor_version: Mapped[str] = mapped_column(String(200))
+    #: Lasts longer than ``store.facts.LONG_SPAN_DAYS`` or has no end (date-range queries read these apart).
+    long_span: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class QuantityRow(Base):

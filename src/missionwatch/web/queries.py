@@ -18,14 +18,25 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from missionwatch import review as rv
 from missionwatch.errors import MissionwatchError
 from missionwatch.records import Extraction, Report
 from missionwatch.store import search as fulltext
 from missionwatch.store.engine import SQLITE_BEGIN
-from missionwatch.store.models import (AuditRow, EntityRow, EventRow, ExtractionRow, PlaceRow, ReportRow,
-                                       ReviewRow, UserRow)
+from missionwatch.store.facts import LONG_SPAN_DAYS
+from missionwatch.store.models import (
+    AuditRow,
+    EntityRow,
+    EventRow,
+    ExtractionRow,
+    PlaceRow,
+    ReportRow,
+    ReviewRow,
+    UserRow,
+)
 from missionwatch.web.auth import ROLES, Principal, hash_token, new_token
 
 MAX_WINDOW = 20_000  # offset + limit: deeper paging needs narrower filters
@@ -41,6 +52,23 @@ def like_pattern(text: str) -> str:
     return f"%{escaped.casefold()}%"
 
 
+class unindexed(FunctionElement[Any]):
+    """A column SQLite's planner must not choose an index by: ``+col`` there, the bare column elsewhere."""
+
+    name = "unindexed"
+    inherit_cache = True
+
+
+@compiles(unindexed)
+def _unindexed(element: unindexed, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(unindexed, "sqlite")
+def _unindexed_sqlite(element: unindexed, compiler: Any, **kw: Any) -> str:
+    return "+" + compiler.process(element.clauses, **kw)
+
+
 @dataclass
 class EventFilter:
     types: list[str] = field(default_factory=list)
@@ -53,21 +81,59 @@ class EventFilter:
     report_id: str | None = None
 
     def sql(self) -> list[Any]:
-        e = EventRow
-        where: list[Any] = []
-        if self.types:
-            where.append(e.type.in_(self.types))
-        if self.statuses:
-            where.append(e.status.in_(self.statuses))
+        """The filter as one WHERE clause (see ``branches`` for the form ``WebData.events`` runs)."""
+        where = self._common()
         if self.date_from:
-            where.append(sa.func.coalesce(e.date_end, e.date_start) >= self.date_from)
+            e, bound = EventRow, self.date_from - dt.timedelta(days=LONG_SPAN_DAYS)
+            where += [sa.func.coalesce(e.date_end, e.date_start) >= self.date_from,
+                      sa.or_(sa.and_(e.date_start >= bound, e.date_end >= self.date_from), e.long_span)]
+        if self.date_to:
+            where.append(EventRow.date_start <= self.date_to)
+        return where
+
+    def branches(self, steer: str | None = None) -> list[list[Any]]:
+        """The filter as disjoint WHERE clauses, each an index range scan; their union is the result.
+
+        An event overlaps [from, to] when it starts by ``to`` and ends from ``from``. A B-tree
+        range can bound only one of the two, so: events of at most ``LONG_SPAN_DAYS`` days
+        start in [from - LONG_SPAN_DAYS, to] (the date or type index, with date_end, box and type
+        tested inside the index); the rest are flagged ``long_span`` at write time and read through
+        their own index, bounded by their end date — minus those the first branch already has.
+
+        SQLite keeps no range statistics and may read the first branch through the box's latitude
+        index, whose range spans most of the store; ``steer`` ("page" or "count") wraps the columns
+        it should not choose by in ``unindexed`` (``+col`` on SQLite, the column elsewhere): the page
+        walks ``ix_events_dates`` in order (type, box and date_end tested inside it) and stops at
+        the limit; the count reads the narrowest range (``ix_events_type_date`` given types).
+        """
+        e, where = EventRow, self._common()
         if self.date_to:
             where.append(e.date_start <= self.date_to)
+        if not self.date_from:
+            return [where]
+        bound = self.date_from - dt.timedelta(days=LONG_SPAN_DAYS)
+        short = [*self._common(steer=steer), e.date_start >= bound, e.date_end >= self.date_from]
+        if self.date_to:
+            short.append(e.date_start <= self.date_to)
+        long = [*where, e.long_span == sa.true(),
+                sa.or_(e.date_end >= self.date_from,
+                       sa.and_(e.date_end.is_(None), e.date_start >= self.date_from)),
+                sa.or_(e.date_end.is_(None), e.date_start < bound)]
+        return [short, long]
+
+    def _common(self, steer: str | None = None) -> list[Any]:
+        e = EventRow
+        lat, lon = (unindexed(e.lat), unindexed(e.lon)) if steer else (e.lat, e.lon)
+        where: list[Any] = []
+        if self.types:
+            where.append((unindexed(e.type) if steer == "page" else e.type).in_(self.types))
+        if self.statuses:
+            where.append(e.status.in_(self.statuses))
         if self.place:
             where.append(sa.func.lower(e.place_name).like(like_pattern(self.place), escape="\\"))
         if self.bbox:
             west, south, east, north = self.bbox
-            where += [e.lat >= south, e.lat <= north, e.lon >= west, e.lon <= east]
+            where += [lat >= south, lat <= north, lon >= west, lon <= east]
         if self.actor:
             where.append(sa.func.lower(e.actors).like(like_pattern(self.actor), escape="\\"))
         if self.report_id:
@@ -98,6 +164,26 @@ class EventFilter:
 EVENT_COLUMNS = ("report_id", "fact_id", "type", "status", "date_start", "date_end", "precision",
                  "place_name", "country", "lat", "lon", "actors", "targets", "confidence",
                  "evidence_start", "evidence_end", "evidence_text")
+
+
+def event_statements(flt: EventFilter, limit: int,
+                     exclude: set[tuple[str, str]] | None = None) -> list[tuple[Any, Any]]:
+    """(first ``limit`` rows, count) per branch of ``flt``, without the (report_id, fact_id) in ``exclude``."""
+    e = EventRow
+    cols = [getattr(e, c) for c in EVENT_COLUMNS]
+    dated = flt.date_from is not None or flt.date_to is not None
+    # With a date filter date_start is never NULL: the index alone gives the order.
+    order = (e.date_start, e.report_id, e.fact_id) if dated else (e.date_start.is_(None), e.date_start,
+                                                                  e.report_id, e.fact_id)
+    out = []
+    for page_where, count_where in zip(flt.branches("page"), flt.branches("count"), strict=True):
+        if exclude:
+            keep = sa.not_(sa.tuple_(e.report_id, e.fact_id).in_(sorted(exclude)))
+            page_where, count_where = [*page_where, keep], [*count_where, keep]
+        page = sa.select(*cols).where(*page_where).order_by(*order).limit(limit)
+        count = sa.select(sa.func.count()).select_from(e).where(*count_where)
+        out.append((page, count))
+    return out
 
 
 def _sort_key(row: dict[str, Any]) -> tuple[Any, ...]:
@@ -215,17 +301,11 @@ class WebData:
         if offset + limit > MAX_WINDOW:
             raise MissionwatchError("MW301", f"offset + limit may not exceed {MAX_WINDOW}; narrow the filters")
         touched_keys, reviewed_rows = self._reviewed_event_rows()
-        e = EventRow
-        where = flt.sql()
-        if touched_keys:
-            where.append(sa.not_(sa.tuple_(e.report_id, e.fact_id).in_(sorted(touched_keys))))
-        cols = [getattr(e, c) for c in EVENT_COLUMNS]
+        total, rows = 0, []
         with self.engine.connect() as conn:
-            total = conn.execute(sa.select(sa.func.count()).select_from(e).where(*where)).scalar_one()
-            rows = [dict(x) for x in conn.execute(
-                sa.select(*cols).where(*where)
-                .order_by(e.date_start.is_(None), e.date_start, e.report_id, e.fact_id)
-                .limit(offset + limit)).mappings()]
+            for page, count in event_statements(flt, offset + limit, touched_keys):
+                total += conn.execute(count).scalar_one()
+                rows += [dict(x) for x in conn.execute(page).mappings()]
         extra = [r for r in reviewed_rows if flt.matches(r)]
         for r in rows:
             r["review"] = None
@@ -274,9 +354,7 @@ class WebData:
         for r in reviews:
             if r.kind != "event":
                 continue
-            if r.action == "add" and f"r{r.id}" == fact_id:
-                history.append(r)
-            elif machine_event is not None and rv.attach(machine, r) is machine_event:
+            if r.action == "add" and f"r{r.id}" == fact_id or machine_event is not None and rv.attach(machine, r) is machine_event:
                 history.append(r)
         state = history[-1].state if history else None
         shown = reviewed_event or machine_event
