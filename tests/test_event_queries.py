@@ -90,7 +90,8 @@ def test_date_range_plan_uses_the_indexes(store):
         for f in (flt, typed):
             for page, count in event_statements(f, 100):
                 for stmt in (page, count):
-                    sql = str(stmt.compile(dialect=store.engine.dialect, compile_kwargs={"literal_binds": True}))
+                    sql = str(stmt.compile(dialect=store.engine.dialect,
+                                           compile_kwargs={"literal_binds": True}))
                     plan = " | ".join(r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
                     assert "SCAN events" not in plan, plan
                     assert "ix_events_dates" in plan or "ix_events_type_date" in plan \

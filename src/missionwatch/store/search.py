@@ -50,7 +50,7 @@ _SQLITE = text(f"""
     WITH ranked AS MATERIALIZED (
         SELECT rowid AS seq, bm25(reports_fts, 5.0, 1.0) AS score
         FROM reports_fts WHERE reports_fts MATCH :q),
-    cut AS (SELECT score FROM ranked ORDER BY score LIMIT 1 OFFSET :last),
+    cut AS (SELECT score FROM ranked ORDER BY score LIMIT 1 OFFSET max(0, :offset + :limit - 1)),
     page AS (
         SELECT r.id, ranked.seq, ranked.score FROM ranked JOIN reports r ON r.seq = ranked.seq
         WHERE ranked.score <= coalesce((SELECT score FROM cut), 1e308)
@@ -74,7 +74,7 @@ _POSTGRES = text(f"""
     WITH q AS (SELECT websearch_to_tsquery('english', :q) AS q),
     pool AS (
         SELECT r.id, r.search FROM reports r, q WHERE r.search @@ q.q
-        ORDER BY r.published DESC NULLS LAST, r.id LIMIT :pool),
+        ORDER BY r.published DESC NULLS LAST, r.id LIMIT greatest({POSTGRES_RANKED}, :offset + :limit)),
     page AS (
         SELECT pool.id, ts_rank_cd(pool.search, q.q) AS rank FROM pool, q
         ORDER BY rank DESC, pool.id LIMIT :limit OFFSET :offset)
@@ -91,8 +91,7 @@ _POSTGRES = text(f"""
 def search(conn: Connection, query: str, limit: int, offset: int) -> list[SearchHit]:
     query = check_query(query)
     postgres = conn.dialect.name == "postgresql"
-    params = {"q": query if postgres else fts5_query(query), "limit": limit, "offset": offset,
-              "last": max(0, offset + limit - 1), "pool": max(POSTGRES_RANKED, offset + limit)}
+    params = {"q": query if postgres else fts5_query(query), "limit": limit, "offset": offset}
     try:
         rows = conn.execute(_POSTGRES if postgres else _SQLITE, params).all()
     except DBAPIError as exc:
