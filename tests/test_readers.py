@@ -190,6 +190,7 @@ def test_latin1_text_is_decoded(tmp_path):
     ("report.docx", b"PK\x03\x04 whatever", "MW107"),
     ("README", b"no extension", "MW107"),
     ("broken.xml", b"<?xml version='1.0'?><notafeed><x>1</x></notafeed>", "MW110"),
+    ("charref.rss", b"<rss><channel><item><title>&#2000000;</title></item></channel></rss>", "MW110"),
 ])
 def test_bad_input_gives_one_clear_error(tmp_path, name, data, code):
     path = write(tmp_path, name, data)

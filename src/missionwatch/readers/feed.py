@@ -24,7 +24,10 @@ NAME = "feed"
 
 
 def read(item: Input) -> Iterator[Report | ReaderError]:
-    parsed = feedparser.parse(item.data)
+    try:
+        parsed = feedparser.parse(item.data)
+    except (ValueError, OverflowError) as exc:  # e.g. &#2000000;: feedparser calls chr() on it
+        raise ReaderError("MW110", f"not a readable RSS/Atom feed ({exc})", where=item.where) from exc
     if not parsed.entries:
         if parsed.get("bozo") or not parsed.get("version"):
             reason = parsed.get("bozo_exception") or "no RSS or Atom entries found"
