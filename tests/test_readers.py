@@ -319,3 +319,18 @@ def test_parser_never_crashes_and_keeps_headerless_text_whole(text):
         assert body == text
     else:
         assert text.endswith(body)
+
+
+def test_utf16_jsonl_line_with_a_nul_character_is_rejected_alone(tmp_path):
+    # Found by the atheris harness: UTF-16 hides NUL characters from the raw-byte binary check.
+    lines = [json.dumps({"text": "good"}), '{"text": "a\x00b"}', json.dumps({"text": "also good"})]
+    text = "\n".join(lines)
+    items = list(read_paths([write(tmp_path, "nul.jsonl", text.encode("utf-16"))]))
+    assert [getattr(i, "code", "ok") for i in items] == ["ok", "MW102", "ok"]
+    assert items[1].where.endswith("nul.jsonl:2")
+
+
+def test_utf16_text_with_a_nul_character_is_binary(tmp_path):
+    # The atheris crash input: a UTF-16 byte-order mark, then a NUL character, on stdin.
+    items = list(read_paths(["-"], stdin=io.BytesIO(b"\xff\xfe-/\x01\x00\x00\x00")))
+    assert [i.code for i in items] == ["MW102"]

@@ -57,4 +57,6 @@ def decode(data: bytes, where: str) -> str:
                           "re-save the file as UTF-8", where=where)
     text = str(guess)
     check_not_empty(text.encode("utf-8"), where)
+    if "\x00" in text:  # a UTF-16 text can hide NUL characters from the raw-byte check above
+        raise ReaderError("MW102", "NUL character in the text (binary data)", where=where)
     return text

@@ -66,6 +66,9 @@ def _read(raw: BinaryIO, item: Input) -> Iterator[Report | ReaderError]:
             if data is None:
                 yield _too_long(item.max_bytes, where)
                 continue
+            if b"\x00" in data:  # only a transcoded UTF-16 line gets here with one
+                yield ReaderError("MW102", "NUL character in the line (binary data)", where=where)
+                continue
             try:
                 line = _text(data, where, fallback)
                 if line.strip():
