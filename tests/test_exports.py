@@ -10,10 +10,23 @@ import json
 import jsonschema
 
 from missionwatch.exports import (
-    ACLED_COLUMNS, acled_csv, acled_docs_markdown, acled_map, contract_jsonl, geojson,
+    ACLED_COLUMNS,
+    acled_csv,
+    acled_docs_markdown,
+    acled_map,
+    contract_jsonl,
+    geojson,
 )
 from missionwatch.records import (
-    EVENT_TYPES, DateInterval, Entity, Event, Extraction, Place, Quantity, Report, Span,
+    EVENT_TYPES,
+    DateInterval,
+    Entity,
+    Event,
+    Extraction,
+    Place,
+    Quantity,
+    Report,
+    Span,
 )
 from tests.conftest import REPO
 

@@ -8,8 +8,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from missionwatch.mission import PictureState, build_picture, contributions_of
-from missionwatch.records import EVENT_STATUSES, EVENT_TYPES, DateInterval, Entity, Event, Extraction, Place, \
-    Quantity, Span
+from missionwatch.records import (
+    EVENT_STATUSES,
+    EVENT_TYPES,
+    DateInterval,
+    Entity,
+    Event,
+    Extraction,
+    Place,
+    Quantity,
+    Span,
+)
 
 DAY = st.dates(min_value=dt.date(2023, 1, 1), max_value=dt.date(2027, 12, 31))
 

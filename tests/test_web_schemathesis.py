@@ -20,9 +20,8 @@ with warnings.catch_warnings():
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    from tests.web_seed import ingest_sample
-
     from missionwatch.web.app import create_app
+    from tests.web_seed import ingest_sample
 
     url = f"sqlite:///{tmp_path_factory.mktemp('st') / 'mw.db'}"
     ingest_sample(url)

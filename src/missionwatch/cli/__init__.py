@@ -7,13 +7,13 @@ into one line on stderr and a non-zero exit.
 
 from __future__ import annotations
 
-from missionwatch.cli.app import app
 from missionwatch.cli import extract as _extract  # noqa: F401  (registers commands)
 from missionwatch.cli import ingest as _ingest  # noqa: F401
-from missionwatch.cli import reports as _reports  # noqa: F401
 from missionwatch.cli import mission as _mission  # noqa: F401
-from missionwatch.cli import web as _web  # noqa: F401
+from missionwatch.cli import reports as _reports  # noqa: F401
 from missionwatch.cli import transfer as _transfer  # noqa: F401
+from missionwatch.cli import web as _web  # noqa: F401
+from missionwatch.cli.app import app
 
 
 def main() -> None:

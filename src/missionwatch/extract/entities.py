@@ -553,9 +553,7 @@ def credit_spans(text: str) -> list[tuple[int, int]]:
     pos = 0
     for line in text.split("\n"):
         stripped = line.strip()
-        if stripped and len(stripped) <= _LINE_MAX and _CREDIT_LINE.match(stripped):
-            out.append((pos, pos + len(line)))
-        elif stripped and "/FILE" in stripped or stripped.startswith(("Photo:", "PHOTO:")):
+        if stripped and len(stripped) <= _LINE_MAX and _CREDIT_LINE.match(stripped) or stripped and "/FILE" in stripped or stripped.startswith(("Photo:", "PHOTO:")):
             out.append((pos, pos + len(line)))
         pos += len(line) + 1
     out.extend((m.start(), m.end()) for m in _CREDIT_SENTENCE.finditer(text))

@@ -321,9 +321,7 @@ def _roles(tok: Token) -> _Roles:
                         r.agent.extend(pobj)
                     if word in ("with", "alongside") and tok.pos_ == "VERB":
                         r.agent.extend(pobj)
-                elif c.dep_ == "poss" and tok.pos_ == "NOUN":
-                    r.subj.append(c)
-                elif c.dep_ in ("compound", "nmod", "amod") and tok.pos_ == "NOUN" and c.pos_ in ("PROPN", "ADJ"):
+                elif c.dep_ == "poss" and tok.pos_ == "NOUN" or c.dep_ in ("compound", "nmod", "amod") and tok.pos_ == "NOUN" and c.pos_ in ("PROPN", "ADJ"):
                     r.subj.append(c)
     # the trigger noun is the subject of a passive: "the assault was claimed by X", "was carried out by X"
     if tok.pos_ == "NOUN" and tok.dep_ in ("nsubj", "nsubjpass"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
@@ -90,7 +90,7 @@ def _contributor_patterns() -> dict[str, re.Pattern[str]]:
     return {code: words_pattern(entry["words"]) for code, entry in raw.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def pattern(list_name: str) -> re.Pattern[str]:
     """The compiled pattern of one top-level word list (e.g. ``personnel_not_in_theatre``)."""
     return words_pattern(knowledge().raw[list_name])

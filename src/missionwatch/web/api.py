@@ -17,9 +17,22 @@ from missionwatch.records import EVENT_STATUSES, EVENT_TYPES
 from missionwatch.review import Review
 from missionwatch.web import deps, picture
 from missionwatch.web.queries import MAX_WINDOW, EventFilter, WebData
-from missionwatch.web.schemas import (ERROR_RESPONSES, WRITE_RESPONSES, ActorPage, AuditPage, EventDetail,
-                                      EventOut, EventPage, Me, PlacePage, ReportDetail, ReportPage, ReviewIn,
-                                      ReviewOut, SourceOut)
+from missionwatch.web.schemas import (
+    ERROR_RESPONSES,
+    WRITE_RESPONSES,
+    ActorPage,
+    AuditPage,
+    EventDetail,
+    EventOut,
+    EventPage,
+    Me,
+    PlacePage,
+    ReportDetail,
+    ReportPage,
+    ReviewIn,
+    ReviewOut,
+    SourceOut,
+)
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES, dependencies=[Depends(deps.reader)])
 

@@ -16,7 +16,7 @@ from missionwatch.errors import CATALOGUE, MissionwatchError
 from missionwatch.mission.knowledge import knowledge
 from missionwatch.records import EVENT_STATUSES, EVENT_TYPES
 from missionwatch.web import auth, deps, picture
-from missionwatch.web.api import DateFrom, DateTo, _choices, _dates, check_id, event_out
+from missionwatch.web.api import DateTo, _choices, _dates, check_id, event_out
 from missionwatch.web.queries import EventFilter, WebData
 
 router = APIRouter(include_in_schema=False)
