@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 from spacy.tokens import Doc
 
+from missionwatch.extract.nlp import text_of
 from missionwatch.records import DateInterval, Span
 
 VERSION = "dates@1"
@@ -422,7 +423,7 @@ def find_dates(doc: Doc, published: dt.date | None) -> list[DateMention]:
     """Every temporal expression in ``doc`` resolved against ``published`` (none without one)."""
     if published is None:
         return []
-    text = doc.text
+    text = text_of(doc)
     out: list[DateMention] = []
     anchor: dt.date | None = None
     for s, e, name, m in _candidates(text):

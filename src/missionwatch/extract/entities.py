@@ -37,6 +37,7 @@ from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
 from missionwatch.extract import gazetteer as gz
+from missionwatch.extract.nlp import text_of
 from missionwatch.records import Entity
 from missionwatch.records import Span as MSpan
 
@@ -513,12 +514,12 @@ def _analyse(doc: Doc) -> Analysis:
     ]
     mentions.extend(person_mentions)
     # bylines, contributor and photo credits, captions: their names are not actors or places of the report
-    credits = credit_spans(doc.text)
+    credits = credit_spans(text_of(doc))
     if credits:
         mentions = [mt for mt in mentions if not _overlaps(mt.start, mt.end, credits)]
         places = [ph for ph in places if not _overlaps(ph.start, ph.end, credits)]
     return Analysis(mentions=mentions, places=places, weights=dict(weights),
-                    dateline=dateline_span(doc.text), credits=credits)
+                    dateline=dateline_span(text_of(doc)), credits=credits)
 
 
 # =========================================================================== bylines, credits, datelines
@@ -1013,7 +1014,7 @@ def _persons(
             continue
         start_char = doc[toks[0]].idx
         end_char = doc[toks[-1]].idx + len(doc[toks[-1]].text)
-        text = doc.text[start_char:end_char]
+        text = text_of(doc)[start_char:end_char]
         words = [doc[i].text for i in toks if doc[i].text not in _HYPHENS]
         if kb_key is None:
             if not any(w[:1].isupper() for w in words) or text.lower() in kb.stoplist or text in dem:
@@ -1047,7 +1048,7 @@ def _persons(
         if before is not None:
             ts, trole = before
             role = trole or role
-            titled = doc.text[doc[ts].idx : end_char]
+            titled = text_of(doc)[doc[ts].idx : end_char]
             country = _country_before(doc, ts)
         elif toks[0] > 0 and doc[toks[0] - 1].lower_ in kb.role_nouns and doc[toks[0] - 1].is_lower:
             role = role or doc[toks[0] - 1].lower_
@@ -1114,7 +1115,7 @@ def _cluster_persons(
             by_kb[pm.kb_key] = c
         else:
             name = " ".join(pm.tokens)
-            name = doc.text[pm.start : pm.end] if pm.nickname is None else name
+            name = text_of(doc)[pm.start : pm.end] if pm.nickname is None else name
             c = Cluster(
                 f"person:{gz.key(name)}", name, [w for w in name.replace("-", " ").split()], [], [], {}
             )
@@ -1145,7 +1146,7 @@ def _cluster_persons(
     for pm in found:
         c = assigned[id(pm)]
         c.mentions.append((pm.start, pm.end))
-        c.aliases.append(doc.text[pm.start : pm.end])
+        c.aliases.append(text_of(doc)[pm.start : pm.end])
         if pm.titled:
             c.aliases.append(pm.titled)
         if pm.nickname:
@@ -1174,7 +1175,7 @@ def _cluster_persons(
                 break
 
     # further mentions: surnames and known short forms the tagger missed ("Kindiki", "Mr Holness")
-    text = doc.text
+    text = text_of(doc)
     occupied = [(s, e) for c in clusters for s, e in c.mentions]
     tok_taken = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text)) for s, e in taken if e > s]
     for c in clusters:
@@ -1232,7 +1233,7 @@ def _cluster_persons(
 
 def find_entities(doc: Doc) -> list[Entity]:
     """One entity per actor, ids e1, e2, ... in order of first mention."""
-    if not doc.text.strip():
+    if not text_of(doc).strip():
         return []
     kb = knowledge()
     analysis = analyse(doc)
@@ -1241,7 +1242,7 @@ def find_entities(doc: Doc) -> list[Entity]:
         groups.setdefault((mt.type, mt.key), []).append(mt)
     ordered = sorted(groups.items(), key=lambda kv: min(m.start for m in kv[1]))
     entities: list[Entity] = []
-    text = doc.text
+    text = text_of(doc)
     for (etype, ekey), ms in ordered:
         spans = sorted({(m.start, m.end) for m in ms})
         mentions = [MSpan.of(text, s, e) for s, e in spans if 0 <= s < e <= len(text)]

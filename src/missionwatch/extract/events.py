@@ -29,7 +29,7 @@ from spacy.tokens import Span as SpacySpan
 
 from missionwatch.extract.dates import DateMention
 from missionwatch.extract.entities import analyse
-from missionwatch.extract.nlp import load_nlp
+from missionwatch.extract.nlp import load_nlp, text_of
 from missionwatch.records import DateInterval, Entity, Event, Place, Quantity, Span
 
 VERSION = "events@2"
@@ -453,13 +453,13 @@ def _pick_date(ctx: _Ctx, tok: Token, sent: SpacySpan, exclude_conj: bool = True
         text = (d.interval.text or d.span.text).lower()
         if text.endswith(("after", "before")):
             comes = re.search(r"(?i)\b(comes?|came|coming)\s+(\w+\s+){0,2}$",
-                              ctx.doc.text[max(0, d.span.start - 30):d.span.start])
+                              text_of(ctx.doc)[max(0, d.span.start - 30):d.span.start])
             # "this comes a week after X": the date of X; "two days after the attack, X": the date of X too,
             # but never of "the attack" itself
             ok = tok.idx > d.span.end if comes else (tok.idx < d.span.start and _sent(tok).start_char
                                                      <= d.span.start)
         else:
-            before = ctx.doc.text[max(0, d.span.start - 7):d.span.start].lower()
+            before = text_of(ctx.doc)[max(0, d.span.start - 7):d.span.start].lower()
             if "until" in before or "till" in before:
                 continue
             ok = root.i in subtree
@@ -766,7 +766,7 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
     confidence = float(rule.get("confidence", 0.5)) + (0.1 if actors else 0) + (
         0.1 if dm is not None else 0) - (0.1 if tok.pos_ == "NOUN" else 0)
     cand = _Cand(type=etype, status=status, status_explicit=explicit, trigger=tok, lemma=_lemma(tok),
-                 evidence=_trim(ctx.doc.text, *_evidence(tok)), date=date, place=place, actors=actors,
+                 evidence=_trim(text_of(ctx.doc), *_evidence(tok)), date=date, place=place, actors=actors,
                  targets=targets, quantity=quantity, attributes=attributes,
                  confidence=max(0.05, min(0.95, confidence)))
     out = [cand]
@@ -913,7 +913,7 @@ def find_events(doc: Doc, published: dt.date | None, entities: list[Entity], pla
     ctx = _Ctx(doc=doc, published=published, entities=entities, places=places, dates=dates,
                quantities=quantities)
     # the dateline ("NAIROBI, Kenya —") says where the report was filed, never who acted
-    dateline = analyse(doc).dateline if doc.text.strip() else None
+    dateline = analyse(doc).dateline if text_of(doc).strip() else None
     ctx.mention_index = sorted(((m.start, m.end, e) for e in entities for m in e.mentions
                                 if dateline is None or m.start >= dateline[1]), key=lambda x: x[0])
     ctx.place_index = sorted(((m.start, m.end, p) for p in places for m in p.mentions), key=lambda x: x[0])
@@ -963,7 +963,7 @@ def find_events(doc: Doc, published: dt.date | None, entities: list[Entity], pla
     for n, c in enumerate(merged, start=1):
         attributes = dict(c.attributes)
         if c.also:
-            attributes["also"] = [Span.of(doc.text, s, e).model_dump() for s, e in c.also]
+            attributes["also"] = [Span.of(text_of(doc), s, e).model_dump() for s, e in c.also]
         attributes["trigger"] = c.trigger.text
         if c.type == "MANDATE" and not attributes.get("action"):
             attributes["action"] = "authorize"
@@ -971,5 +971,5 @@ def find_events(doc: Doc, published: dt.date | None, entities: list[Entity], pla
             id=f"v{n}", type=c.type, plover=rules["types"].get(c.type), status=c.status,  # type: ignore[arg-type]
             date=c.date, place=c.place, actors=c.actors, targets=c.targets, quantity=c.quantity,
             attributes=attributes, confidence=round(c.confidence, 2),
-            evidence=Span.of(doc.text, *c.evidence), extractor=VERSION))
+            evidence=Span.of(text_of(doc), *c.evidence), extractor=VERSION))
     return out

@@ -81,3 +81,15 @@ def model_name() -> str:
 
 
 __all__ = ["load_nlp", "model_name", "spacy"]
+
+
+def text_of(doc: Doc) -> str:
+    """The document's text, built once per doc.
+
+    spaCy's ``Doc.text`` joins every token's text on each access; the stages
+    read it hundreds of times per report, which cost more than the parse.
+    """
+    cached = doc.user_data.get("missionwatch.text")
+    if cached is None:
+        cached = doc.user_data["missionwatch.text"] = doc.text
+    return cached  # type: ignore[no-any-return]

@@ -14,6 +14,7 @@ from spacy.tokens import Doc
 
 from missionwatch.extract import gazetteer as gz
 from missionwatch.extract.entities import analyse
+from missionwatch.extract.nlp import text_of
 from missionwatch.records import Entity, Place, Span
 
 VERSION = "places@2"
@@ -22,10 +23,10 @@ _ACTOR_TYPES = {"PERSON", "ORG", "ARMED_GROUP", "FORCE", "MISSION"}
 
 
 def find_places(doc: Doc, entities: list[Entity]) -> list[Place]:
-    if not doc.text.strip():
+    if not text_of(doc).strip():
         return []
     analysis = analyse(doc)
-    text = doc.text
+    text = text_of(doc)
     actor_spans = [(m.start, m.end) for e in entities if e.type in _ACTOR_TYPES for m in e.mentions]
     grouped: dict[str, tuple[gz.GeoPlace, list[tuple[int, int]]]] = {}
     for hit in sorted(analysis.places, key=lambda h: h.start):

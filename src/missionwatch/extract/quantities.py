@@ -23,6 +23,7 @@ import yaml
 from spacy.tokens import Doc, Token
 
 from missionwatch.extract.dates import DateMention
+from missionwatch.extract.nlp import text_of
 from missionwatch.records import Entity, Quantity, Span
 
 VERSION = "quantities@2"
@@ -260,7 +261,7 @@ def _subject(entities: list[Entity], start: int, end: int) -> str | None:
 
 
 def find_quantities(doc: Doc, entities: list[Entity], dates: list[DateMention]) -> list[Quantity]:
-    text = doc.text
+    text = text_of(doc)
     v = _vocab()
     facts: list[tuple[int, int, dict[str, Any]]] = []
     money = _money(text)
