@@ -662,6 +662,13 @@ class _FoldCache:
         authorised = next((a for a in granting if a.action in ("authorize", "authorise")), None)
         renewals = [a for a in granting if a.action in ("renew", "extend")]
         current = granting[-1] if granting else None
+        if current is not None and not current.duration_months:
+            # The same vote told twice a day apart (one report dating it by its own publication)
+            # must not hide the duration the other report gives.
+            assert current.date is not None
+            same_act = [a for a in granting if a.duration_months and a.date is not None
+                        and abs((a.date.start - current.date.start).days) <= 7]
+            current = same_act[-1] if same_act else current
         expiry_claims = [a for a in acts if a.action == "expire" and a.date is not None]
         if current is None:
             return Mandate(status="unknown" if not acts else "not authorised", expiry_claims=expiry_claims,
