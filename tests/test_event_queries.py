@@ -97,3 +97,9 @@ def test_date_range_plan_uses_the_indexes(store):
                     assert "ix_events_dates" in plan or "ix_events_type_date" in plan \
                         or "ix_events_long_span" in plan, plan
                     assert "ix_events_lat_lon" not in plan, plan
+
+
+def test_earliest_representable_date_is_a_valid_filter(store):
+    # Found by schemathesis: date_from=0001-01-01 minus the short-span window overflowed (a 500).
+    found = _found(store, EventFilter(date_from=dt.date.min, date_to=D(2023, 1, 31)))
+    assert sorted(found) == ["old"]

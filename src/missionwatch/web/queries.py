@@ -69,6 +69,15 @@ def _unindexed_sqlite(element: unindexed, compiler: Any, **kw: Any) -> str:
     return "+" + compiler.process(element.clauses, **kw)
 
 
+def _short_span_start(date_from: dt.date) -> dt.date:
+    """The earliest start of a short event that can still reach ``date_from``.
+
+    Clamped at the first representable day: ``date_from=0001-01-01`` is a valid (if odd) filter.
+    """
+    span = dt.timedelta(days=LONG_SPAN_DAYS)
+    return date_from - span if date_from - dt.date.min > span else dt.date.min
+
+
 @dataclass
 class EventFilter:
     types: list[str] = field(default_factory=list)
@@ -84,7 +93,7 @@ class EventFilter:
         """The filter as one WHERE clause (see ``branches`` for the form ``WebData.events`` runs)."""
         where = self._common()
         if self.date_from:
-            e, bound = EventRow, self.date_from - dt.timedelta(days=LONG_SPAN_DAYS)
+            e, bound = EventRow, _short_span_start(self.date_from)
             where += [sa.func.coalesce(e.date_end, e.date_start) >= self.date_from,
                       sa.or_(sa.and_(e.date_start >= bound, e.date_end >= self.date_from), e.long_span)]
         if self.date_to:
@@ -111,7 +120,7 @@ class EventFilter:
             where.append(e.date_start <= self.date_to)
         if not self.date_from:
             return [where]
-        bound = self.date_from - dt.timedelta(days=LONG_SPAN_DAYS)
+        bound = _short_span_start(self.date_from)
         short = [*self._common(steer=steer), e.date_start >= bound, e.date_end >= self.date_from]
         if self.date_to:
             short.append(e.date_start <= self.date_to)
