@@ -528,7 +528,15 @@ def _pick_place(ctx: _Ctx, tok: Token, roles: _Roles, mode: str) -> str | None:
         for c in verb.children:
             if c.dep_ in ("prep", "dobj", "npadvmod", "advmod") and c.i not in excluded:
                 tokens.extend(t for t in _phrase_tokens(c) if t.i not in excluded)
-    return best(places_in(tokens))
+    found = best(places_in(tokens))
+    if found is None and mode == "any" and verb.dep_ in ("advcl", "relcl") and verb.head is not verb:
+        # "patrols within the streets of Delmas, during which ... were arrested": a subordinate
+        # clause with no place of its own happens where its main clause does
+        outer = _clause_verb(verb.head)
+        inherited = [t for c in outer.children if c.dep_ in ("prep", "dobj", "npadvmod") and c.i not in excluded
+                     and c.i != verb.i for t in _phrase_tokens(c) if t.i not in excluded]
+        found = best(places_in(inherited))
+    return found
 
 
 def _pick_quantity(ctx: _Ctx, etype: str, tok: Token, roles: _Roles, sent: SpacySpan) -> str | None:
