@@ -185,6 +185,33 @@ class PictureState:
             return cache.assemble()
 
 
+    def timeline_page(self, as_of: dt.date, offset: int = 0, limit: int | None = None) -> TimelinePage:
+        """Events ``offset .. offset + limit`` of the timeline as of ``as_of``, and their total."""
+        events = self.picture(as_of).timeline
+        end = len(events) if limit is None else offset + limit
+        return TimelinePage(as_of=as_of, total=len(events), offset=offset, events=events[offset:end])
+
+    def merged_event(self, claim_key: str, as_of: dt.date) -> TimelineEvent | None:
+        """The timeline event holding claim ``claim_key`` as of ``as_of`` (None: unknown on that day)."""
+        claims = self.timeline.claims
+        claim = claims.get(claim_key)
+        if claim is None or not _known(claim.source.report_date, as_of):
+            return None
+        keys = self.timeline.cluster_keys(claim_key)
+        members = [claims[k] for k in keys if _known(claims[k].source.report_date, as_of)]
+        return _FoldCache.merge(cluster_id(keys), members).event
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    """A window of the timeline as of a date: ``events`` start at position ``offset`` of ``total``."""
+
+    as_of: dt.date
+    total: int
+    offset: int
+    events: list[TimelineEvent]
+
+
 def build_picture(contributions: Iterable[Contribution], as_of: dt.date) -> MissionPicture:
     """The picture of ``contributions`` as of ``as_of`` (convenience over ``PictureState``)."""
     state = PictureState()

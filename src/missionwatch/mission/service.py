@@ -11,6 +11,11 @@ the rest are read from the cache, or, in a long-running process (the web
 server), kept in memory and not touched at all. Event merging is incremental
 too (see ``timeline``), so one new report costs one reduction plus a few
 comparisons within its type-and-month blocks, then the fold.
+
+A long-lived service (the web server keeps one per app) is shared by request
+threads: every entry point holds one lock. Before the key scan, ``refresh``
+compares a cheap stamp (row counts and latest timestamps of reports,
+extractions and reviews); when it has not moved, nothing is read.
 """
 
 from __future__ import annotations
@@ -18,19 +23,26 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, delete, func, insert, select
 
 from missionwatch.errors import QueryError
 from missionwatch.mission.contributions import contributions_of
-from missionwatch.mission.model import CONTRIBUTION_VERSION, Contribution, EventClaim, MissionPicture
-from missionwatch.mission.picture import PictureState, gc_paused
+from missionwatch.mission.model import (
+    CONTRIBUTION_VERSION,
+    Contribution,
+    EventClaim,
+    MissionPicture,
+    TimelineEvent,
+)
+from missionwatch.mission.picture import PictureState, TimelinePage, gc_paused
 from missionwatch.mission.timeline import Edge
-from missionwatch.store.models import MissionContributionRow
+from missionwatch.store.models import ExtractionRow, MissionContributionRow, ReportRow, ReviewRow
 
 if TYPE_CHECKING:
     from missionwatch.store import Store
@@ -61,11 +73,18 @@ class MissionService:
         self.store = store
         self.state = PictureState()
         self.keys: dict[str, str] = {}
+        self.stamp: tuple[Any, ...] | None = None
+        self.lock = threading.RLock()
+
+    def _stamp(self) -> tuple[Any, ...]:
+        """Moves whenever a report, an extraction or a review is added, replaced or removed."""
+        with self.store.engine.connect() as conn:
+            return (conn.execute(select(func.count(), func.max(ReportRow.ingested_at))).one()[:]
+                    + conn.execute(select(func.count(), func.max(ExtractionRow.extracted_at))).one()[:]
+                    + conn.execute(select(func.count(), func.max(ReviewRow.id))).one()[:])
 
     # ---------------------------------------------------------------- keys
     def _current_keys(self) -> tuple[dict[str, str], dict[str, list[Any]]]:
-        from missionwatch.store.models import ExtractionRow
-
         reviews: dict[str, list[Any]] = defaultdict(list)
         for review in self.store.list_reviews():
             reviews[review.report_id].append(review)
@@ -78,7 +97,16 @@ class MissionService:
         return keys, reviews
 
     # ---------------------------------------------------------------- refresh
-    def refresh(self) -> RefreshStats:
+    def refresh(self, force: bool = False) -> RefreshStats:
+        with self.lock:
+            stamp = self._stamp()
+            if stamp == self.stamp and not force:
+                return RefreshStats(reports=len(self.keys), unchanged=len(self.keys))
+            stats = self._refresh()
+            self.stamp = stamp
+            return stats
+
+    def _refresh(self) -> RefreshStats:
         keys, reviews = self._current_keys()
         stats = RefreshStats(reports=len(keys))
         for gone in set(self.keys) - set(keys):
@@ -147,13 +175,27 @@ class MissionService:
 
     # ---------------------------------------------------------------- queries
     def picture(self, as_of: dt.date) -> MissionPicture:
-        self.refresh()
-        return self.state.picture(as_of)
+        with self.lock:
+            self.refresh()
+            return self.state.picture(as_of)
+
+    def timeline_page(self, as_of: dt.date, offset: int = 0, limit: int | None = None) -> TimelinePage:
+        """A window of the picture's timeline (in timeline order) and how many events it has."""
+        with self.lock:
+            self.refresh()
+            return self.state.timeline_page(as_of, offset, limit)
+
+    def merged_event(self, claim_key: str, as_of: dt.date) -> TimelineEvent | None:
+        """The timeline event that claim ``report:event`` is part of as of ``as_of`` (None if it is not)."""
+        with self.lock:
+            self.refresh()
+            return self.state.merged_event(claim_key, as_of)
 
     def why(self, event_id: str) -> tuple[list[EventClaim], list[Edge]]:
         """The member claims of a merged event and the matches that joined them (MW202 if unknown)."""
-        self.refresh()
-        found = self.state.timeline.explain(event_id)
+        with self.lock:
+            self.refresh()
+            found = self.state.timeline.explain(event_id)
         if found is None:
             raise QueryError("MW202", f"no merged event {event_id!r} (ids look like ev-0123456789 or "
                                       "REPORT:EVENT)", where=event_id)

@@ -13,6 +13,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from missionwatch import exports
 from missionwatch.errors import MissionwatchError
+from missionwatch.mission.service import MissionService
 from missionwatch.records import EVENT_STATUSES, EVENT_TYPES
 from missionwatch.review import Review
 from missionwatch.web import deps, picture
@@ -196,14 +197,15 @@ def events_geojson(data: Annotated[WebData, Depends(deps.data)],
 
 @router.get("/events/{report_id}/{fact_id}", response_model=EventDetail,
             summary="One event: reviewed and machine versions, sources, merging, review history")
-def get_event(report_id: str, fact_id: str, data: Annotated[WebData, Depends(deps.data)]) -> EventDetail:
+def get_event(report_id: str, fact_id: str, data: Annotated[WebData, Depends(deps.data)],
+              mission: Annotated[MissionService, Depends(picture.mission)]) -> EventDetail:
     check_id("report_id", report_id)
     check_id("fact_id", fact_id)
     info = data.event(report_id, fact_id)
     report = info["report"]
     source = SourceOut(report_id=report.id, title=report.title, published=report.published,
                        source=report.source, url=report.url)
-    merged = picture.merged_with(data, report_id, fact_id)
+    merged = picture.merged_with(mission, report_id, fact_id)
     sources = [source] + [s for s in merged["sources"] if s.report_id != report.id]
     return EventDetail(event=event_out(info["row"]),
                        machine=event_out(info["machine_row"]) if info["machine_row"] else None,
@@ -235,11 +237,19 @@ def list_actors(data: Annotated[WebData, Depends(deps.data)],
 # ------------------------------------------------------------------ picture, exports
 
 @router.get("/picture", summary="The mission picture as of a date (analyst reviews applied)",
+            description="Every section of the picture as of `as_of`, except that the timeline (every merged "
+                        "event, in date order) is one page of it: `timeline_limit` events from position "
+                        "`timeline_offset`. `timeline_page` gives the timeline's `total` and the page "
+                        "asked for.",
             response_model=dict[str, Any])
-def get_picture(data: Annotated[WebData, Depends(deps.data)],
-                as_of: Annotated[dt.date | None, Query(description="YYYY-MM-DD; default today")] = None
+def get_picture(mission: Annotated[MissionService, Depends(picture.mission)],
+                as_of: Annotated[dt.date | None, Query(description="YYYY-MM-DD; default today")] = None,
+                timeline_limit: Annotated[int, Query(ge=0, le=picture.MAX_PAGE,
+                                                     description="Timeline events per page (0..500)")] = picture.PAGE,
+                timeline_offset: Annotated[int, Query(ge=0, le=10_000_000,
+                                                      description="Timeline events to skip")] = 0,
                 ) -> dict[str, Any]:
-    return picture.picture_json(data, as_of or dt.date.today())
+    return picture.picture_json(mission, as_of or dt.date.today(), timeline_offset, timeline_limit)
 
 
 @router.get("/exports/acled.csv", summary="Events in ACLED's CSV layout (reviews applied)",

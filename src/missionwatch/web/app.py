@@ -7,7 +7,10 @@ catalogue's HTTP status (pages get an HTML error page instead).
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import secrets
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -21,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from missionwatch import settings
 from missionwatch.errors import MissionwatchError
+from missionwatch.mission.service import MissionService
 from missionwatch.store import Store
 from missionwatch.web.queries import WebData
 
@@ -56,15 +60,28 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+def _warm(mission: MissionService) -> None:
+    try:
+        mission.picture(dt.date.today())
+    except Exception:  # a request will meet (and report) the same error
+        logging.getLogger(__name__).exception("warming the mission picture failed")
+
+
 def create_app(store_url: str | None = None, private: bool | None = None, *, secret_key: bytes | None = None,
                tile_url: str | None = None) -> FastAPI:
     store = Store.open(store_url)
     private = bool(settings.get("private", private))
     tiles = str(settings.get("tile_url", tile_url) or "")
 
+    mission = MissionService(store)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Warm the picture off the event loop: requests that need it wait on the service's lock.
+        warm = threading.Thread(target=_warm, args=(mission,), name="mission-warm", daemon=True)
+        warm.start()
         yield
+        warm.join()
         store.close()
 
     app = FastAPI(title="missionwatch", version="1",
@@ -75,6 +92,7 @@ def create_app(store_url: str | None = None, private: bool | None = None, *, sec
                   lifespan=lifespan)
     app.state.store = store
     app.state.data = WebData(store.engine)
+    app.state.mission = mission
     app.state.private = private
     app.state.tile_url = tiles
     app.state.secret = secret_key or secrets.token_bytes(32)

@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from missionwatch.errors import CATALOGUE, MissionwatchError
 from missionwatch.mission.knowledge import knowledge
+from missionwatch.mission.service import MissionService
 from missionwatch.records import EVENT_STATUSES, EVENT_TYPES
 from missionwatch.web import auth, deps, picture
 from missionwatch.web.api import DateTo, _choices, _dates, check_id, event_out
@@ -132,6 +133,7 @@ def _form_date(name: str, raw: str | None) -> dt.date | None:
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, data: Annotated[WebData, Depends(deps.data)],
+              mission: Annotated[MissionService, Depends(picture.mission)],
               date_from: Annotated[str | None, Query(max_length=10)] = None,
               date_to: Annotated[str | None, Query(max_length=10)] = None,
               type: Annotated[str | None, Query(max_length=400)] = None) -> Response:
@@ -141,7 +143,7 @@ def dashboard(request: Request, data: Annotated[WebData, Depends(deps.data)],
     _dates(date_from, date_to)
     types = _choices("type", type, EVENT_TYPES)
     as_of = date_to or dt.date.today()
-    pic = picture.picture(data, as_of)
+    pic = picture.picture(mission, as_of)
     flt = EventFilter(types=types, date_from=date_from, date_to=date_to)
     total, rows = data.events(flt, limit=20, offset=0)
     params = {k: v for k, v in (("date_from", date_from), ("date_to", date_to), ("type", ",".join(types)))
@@ -156,19 +158,23 @@ def dashboard(request: Request, data: Annotated[WebData, Depends(deps.data)],
 
 @router.get("/timeline", response_class=HTMLResponse)
 def timeline(request: Request, data: Annotated[WebData, Depends(deps.data)],
-             as_of: DateTo = None) -> Response:
+             mission: Annotated[MissionService, Depends(picture.mission)],
+             as_of: DateTo = None,
+             page: Annotated[int, Query(ge=1, le=100_000, description="Page number (from 1)")] = 1) -> Response:
     if (go := _guard(request)) is not None:
         return go
     as_of = as_of or dt.date.today()
-    pic = picture.picture(data, as_of)
+    window = picture.timeline_page(mission, as_of, (page - 1) * picture.PAGE, picture.PAGE)
     _, reviewed = data._reviewed_event_rows()
     states = {f"{r['report_id']}:{r['fact_id']}": r["review"] for r in reviewed}
     items = []
-    for item in sorted(pic.timeline, key=lambda t: (t.date.start if t.date else dt.date.max, t.id)):
+    for item in window.events:
         state = next((states[m] for m in item.members if m in states), None)
         first = item.members[0].replace(":", "/", 1) if item.members else None
         items.append({"item": item, "state": state, "href": f"/events/{first}" if first else None})
-    return render(request, "timeline.html", items=items, as_of=as_of)
+    pages = max(1, -(-window.total // picture.PAGE))
+    return render(request, "timeline.html", items=items, as_of=as_of, page=page, pages=pages,
+                  total=window.total, first=window.offset + 1, last=window.offset + len(items))
 
 
 # ------------------------------------------------------------------ events and reports
@@ -182,6 +188,7 @@ def _highlight(body: str, start: int, end: int) -> dict[str, str]:
 @router.get("/events/{report_id}/{fact_id}", response_class=HTMLResponse)
 def event_page(request: Request, report_id: str, fact_id: str,
                data: Annotated[WebData, Depends(deps.data)],
+               mission: Annotated[MissionService, Depends(picture.mission)],
                done: Annotated[str | None, Query(max_length=40)] = None) -> Response:
     if (go := _guard(request)) is not None:
         return go
@@ -190,7 +197,7 @@ def event_page(request: Request, report_id: str, fact_id: str,
     info = data.event(report_id, fact_id)
     ev = event_out(info["row"])
     machine = event_out(info["machine_row"]) if info["machine_row"] else None
-    merged = picture.merged_with(data, report_id, fact_id)
+    merged = picture.merged_with(mission, report_id, fact_id)
     report = info["report"]
     shown = machine or ev
     text = _highlight(report.body, shown.evidence_start, shown.evidence_end) if machine else None

@@ -1,67 +1,64 @@
-"""The mission picture for the web: reviewed extractions -> ``missionwatch.mission``.
+"""The mission picture for the web: one long-lived ``MissionService`` per app.
 
-Every report's extraction is taken with its analyst reviews laid over
-(``WebData.pairs``, which reattaches reviews by fingerprint), reduced to its
-contribution, and folded as of a date. Contributions are cached per report
-and recomputed when the store changes (a new report, extraction or review).
+The service (created with the app, see ``app.create_app``) keeps every
+report's contribution and the merged-event index in memory and brings them up
+to date incrementally: a request reads the store's change stamp (counts and
+latest timestamps), and only when it moved are the changed reports reduced
+again (reviews applied by ``review.apply_reviews``, which reattaches them by
+fingerprint, as ``WebData.pairs(reviewed=True)`` does). Nothing here rebuilds
+the picture from scratch.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Any
 
-import sqlalchemy as sa
+from fastapi import Request
 
-from missionwatch.mission import build_picture, contributions_of
-from missionwatch.mission.model import Contribution, MissionPicture
-from missionwatch.store.models import ExtractionRow, ReportRow, ReviewRow
-from missionwatch.web.queries import WebData
+from missionwatch.mission.model import MissionPicture
+from missionwatch.mission.picture import TimelinePage
+from missionwatch.mission.service import MissionService
 from missionwatch.web.schemas import SourceOut
 
-_lock = threading.Lock()
-_cache: dict[int, tuple[tuple[Any, ...], list[Contribution]]] = {}
+#: Timeline events per page (the API's default and the timeline page's size).
+PAGE = 100
+MAX_PAGE = 500
 
 
-def _version(data: WebData) -> tuple[Any, ...]:
-    with data.engine.connect() as conn:
-        return (conn.execute(sa.select(sa.func.count(), sa.func.max(ReportRow.ingested_at))).one()[:]
-                + conn.execute(sa.select(sa.func.count(), sa.func.max(ExtractionRow.extracted_at))).one()[:]
-                + conn.execute(sa.select(sa.func.count(), sa.func.max(ReviewRow.id))).one()[:])
+def mission(request: Request) -> MissionService:
+    return request.app.state.mission
 
 
-def contributions(data: WebData) -> list[Contribution]:
-    version = _version(data)
-    with _lock:
-        hit = _cache.get(id(data))
-        if hit and hit[0] == version:
-            return hit[1]
-    built = [contributions_of(extraction, body=report.body) for report, extraction in data.pairs(reviewed=True)]
-    with _lock:
-        _cache[id(data)] = (version, built)
-    return built
+def picture(service: MissionService, as_of: dt.date) -> MissionPicture:
+    return service.picture(as_of)
 
 
-def picture(data: WebData, as_of: dt.date) -> MissionPicture:
-    return build_picture(contributions(data), as_of)
+def timeline_page(service: MissionService, as_of: dt.date, offset: int = 0, limit: int = PAGE) -> TimelinePage:
+    return service.timeline_page(as_of, offset, limit)
 
 
-def picture_json(data: WebData, as_of: dt.date) -> dict[str, Any]:
-    return picture(data, as_of).to_json()
+def picture_json(service: MissionService, as_of: dt.date, offset: int = 0, limit: int = PAGE) -> dict[str, Any]:
+    """The picture as the API returns it: the timeline is one page, ``timeline_page`` says which."""
+    with service.lock:  # both from the same state
+        pic = service.picture(as_of)
+        page = service.timeline_page(as_of, offset, limit)
+    out = pic.model_copy(update={"timeline": page.events}).to_json()
+    out["timeline_page"] = {"total": page.total, "offset": page.offset, "limit": limit}
+    return out
 
 
-def merged_with(data: WebData, report_id: str, fact_id: str, as_of: dt.date | None = None) -> dict[str, Any]:
+def merged_with(service: MissionService, report_id: str, fact_id: str,
+                as_of: dt.date | None = None) -> dict[str, Any]:
     """How an event was merged: the other member events and all the sources of its timeline event."""
     key = f"{report_id}:{fact_id}"
-    pic = picture(data, as_of or dt.date.today())
-    for item in pic.timeline:
-        if key in item.members:
-            members = [m.replace(":", "/", 1) for m in item.members if m != key]
-            seen: dict[str, SourceOut] = {}
-            for s in item.sources:
-                seen.setdefault(s.report_id, SourceOut(report_id=s.report_id, title=None,
-                                                       published=s.report_date, source=s.outlet, url=None))
-            return {"timeline_id": item.id, "members": members, "sources": list(seen.values()),
-                    "quotes": [(s.report_id, s.quote) for s in item.sources]}
-    return {"timeline_id": None, "members": [], "sources": [], "quotes": []}
+    item = service.merged_event(key, as_of or dt.date.today())
+    if item is None:
+        return {"timeline_id": None, "members": [], "sources": [], "quotes": []}
+    members = [m.replace(":", "/", 1) for m in item.members if m != key]
+    seen: dict[str, SourceOut] = {}
+    for s in item.sources:
+        seen.setdefault(s.report_id, SourceOut(report_id=s.report_id, title=None,
+                                               published=s.report_date, source=s.outlet, url=None))
+    return {"timeline_id": item.id, "members": members, "sources": list(seen.values()),
+            "quotes": [(s.report_id, s.quote) for s in item.sources]}

@@ -1,0 +1,112 @@
+"""The web's mission picture: one long-lived service, kept up to date without a restart, paged timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+
+import pytest
+
+from tests.web_seed import ingest_sample
+
+AS_OF = "2024-12-31"
+EXTRA = ("Kenyan police officers clashed with gang members in Cabaret on 20 September 2024. "
+         "The Jamaica Defence Force deployed 40 soldiers to Mirebalais on 21 September 2024.")
+
+
+@pytest.fixture
+def web(db_url, nlp):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # starlette: "use httpx2" (not installed here)
+        from fastapi.testclient import TestClient
+    from missionwatch.web.app import create_app
+
+    report_id, event_id = ingest_sample(db_url)
+    app = create_app(db_url, secret_key=b"k" * 32)
+    with TestClient(app) as client:
+        yield app, client, db_url, report_id, event_id
+
+
+def _timeline(client, **params) -> list[dict]:
+    got = client.get("/api/picture", params={"as_of": AS_OF, "timeline_limit": 500, **params}).json()
+    assert got["timeline_page"]["total"] == len(got["timeline"])
+    return got["timeline"]
+
+
+def test_a_new_report_reaches_the_picture_without_a_restart(web):
+    app, c, db_url, _, _ = web
+    from missionwatch.extract import extract
+    from missionwatch.records import Report
+    from missionwatch.store import Store
+
+    service = app.state.mission
+    before = c.get("/api/picture", params={"as_of": AS_OF}).json()
+    old_ids = {t["id"] for t in _timeline(c)}
+    report = Report.build(body=EXTRA, reader="test", published=dt.date(2024, 9, 22), title="extra",
+                          source="extra.example")
+    with Store.open(db_url) as store:
+        store.add(report, extract(report))
+    after = c.get("/api/picture", params={"as_of": AS_OF}).json()
+    assert app.state.mission is service  # the same service, brought up to date
+    assert after["reports"] == before["reports"] + 1
+    new = [t for t in _timeline(c) if t["id"] not in old_ids]
+    assert new and all(any(s["report_id"] == report.id for s in t["sources"]) for t in new)
+    # nothing changed since: the change stamp keeps the key scan and the reducer away
+    scan = service._current_keys
+    service._current_keys = lambda: pytest.fail("the key scan ran although nothing changed")
+    stats = service.refresh()
+    assert stats.computed == 0 and stats.unchanged == stats.reports == 2
+    service._current_keys = scan
+    assert service.refresh(force=True).unchanged == 2
+
+
+def test_a_review_changes_the_picture_and_agrees_with_the_reviewed_pairs(web):
+    app, c, db_url, report_id, event_id = web
+    from missionwatch.mission import contributions_of
+    from missionwatch.store import Store
+    from missionwatch.web.queries import WebData
+
+    key = f"{report_id}:{event_id}"
+
+    def item() -> dict:
+        return next(t for t in _timeline(c) if key in t["members"])
+
+    assert item()["date"]["start"] == "2024-09-09"
+    with Store.open(db_url) as store:
+        token = WebData(store.engine).add_user("ana", "analyst")
+    body = {"report_id": report_id, "kind": "event", "action": "correct", "fact_id": event_id,
+            "fields": {"date": "2024-09-13"}}
+    assert c.post("/api/reviews", json=body, headers={"Authorization": f"Bearer {token}"}).status_code == 201
+    assert item()["date"]["start"] == "2024-09-13"
+    assert c.get(f"/events/{report_id}/{event_id}").status_code == 200
+    page = c.get("/timeline", params={"as_of": AS_OF}).text
+    assert key in page and "2024-09-13" in page
+    # the service applies reviews as the web's reviewed pairs do (reattached by fingerprint)
+    with Store.open(db_url) as store:
+        expected = {r.id: contributions_of(x, body=r.body).model_dump(exclude={"cache_key"})
+                    for r, x in WebData(store.engine).pairs(reviewed=True)}
+    served = {rid: c.model_dump(exclude={"cache_key"}) for rid, c in app.state.mission.state.contributions.items()}
+    assert served == expected
+
+
+def test_the_timeline_is_paged(web):
+    _, c, _, _, _ = web
+    full = _timeline(c)
+    assert len(full) > 3
+    got = c.get("/api/picture", params={"as_of": AS_OF}).json()
+    assert got["timeline_page"] == {"total": len(full), "offset": 0, "limit": 100}
+    pieces = []
+    for offset in range(0, len(full), 2):
+        page = c.get("/api/picture", params={"as_of": AS_OF, "timeline_offset": offset,
+                                             "timeline_limit": 2}).json()
+        assert page["timeline_page"]["total"] == len(full) and len(page["timeline"]) <= 2
+        pieces += page["timeline"]
+    assert pieces == full
+    beyond = c.get("/api/picture", params={"as_of": AS_OF, "timeline_offset": len(full) + 5}).json()
+    assert beyond["timeline"] == [] and beyond["timeline_page"]["total"] == len(full)
+    assert c.get("/api/picture", params={"timeline_limit": 501}).status_code == 400
+    spec = c.get("/openapi.json").json()["paths"]["/api/picture"]["get"]
+    assert {"timeline_limit", "timeline_offset", "as_of"} <= {p["name"] for p in spec["parameters"]}
+    html = c.get("/timeline", params={"as_of": AS_OF}).text
+    assert f"of {len(full)}" in html
+    assert c.get("/timeline", params={"as_of": AS_OF, "page": 0}).status_code == 400
