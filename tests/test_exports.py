@@ -42,23 +42,26 @@ def sample_pair() -> tuple[Report, Extraction]:
     report = Report.build(body=BODY, reader="test", published=dt.date(2024, 9, 21), source="wire.txt",
                           id="r1")
     ents = [
-        Entity(id="e1", name="Kenyan police", type="FORCE", mentions=[_span("Kenyan police")], extractor="t"),
+        Entity(id="e1", name="Kenyan police", type="FORCE", mentions=[_span("Kenyan police")],
+               extractor="t"),
         Entity(id="e2", name="Haitian National Police", type="FORCE", aliases=["Haitian police"],
                mentions=[_span("Haitian police")], extractor="t"),
-        Entity(id="e3", name="Chen Mechan", type="ARMED_GROUP", mentions=[_span("Chen Mechan")], extractor="t"),
+        Entity(id="e3", name="Chen Mechan", type="ARMED_GROUP", mentions=[_span("Chen Mechan")],
+               extractor="t"),
     ]
     place = Place(id="p1", name="Delmas", country="HT", admin1="Ouest", lat=18.5448, lon=-72.3004,
                   feature="city", mentions=[_span("Delmas")], extractor="t")
     qty = Quantity(id="q1", kind="count", value=2, evidence=_span("two"), extractor="t")
-    week = DateInterval(start=dt.date(2024, 9, 9), end=dt.date(2024, 9, 15), precision="week", text="last week")
+    week = DateInterval(start=dt.date(2024, 9, 9), end=dt.date(2024, 9, 15), precision="week",
+                        text="last week")
     events = [
         Event(id="v1", type="ARREST", status="occurred", date=week, place="p1", actors=["e1", "e2"],
               targets=["e3"], quantity="q1", evidence=_span(BODY[:-1]), extractor="t"),
-        Event(id="v2", type="STATEMENT", status="occurred", date=None, evidence=_span("Kenyan"), extractor="t"),
+        Event(id="v2", type="STATEMENT", status="occurred", date=None, evidence=_span("Kenyan"),
+              extractor="t"),
     ]
-    extraction = Extraction(report_id="r1", published=report.published, sha256=report.sha256,
-                            extractor_version="t", entities=ents, places=[place], events=events,
-                            quantities=[qty])
+    extraction = Extraction.for_report(report, "t", entities=ents, places=[place], events=events,
+                                       quantities=[qty])
     return report, extraction
 
 

@@ -157,8 +157,7 @@ class _FakeExecutor:
             if "unreadable" in r.body:
                 yield Extracted(r, failure=ExtractionFailure(r.id, "MW112", "fake failure"))
             else:
-                yield Extracted(r, Extraction(report_id=r.id, published=r.published, title=r.title,
-                                              source=r.source, sha256=r.sha256, extractor_version="fake"))
+                yield Extracted(r, Extraction.for_report(r, "fake"))
 
 
 def test_ingest_writes_in_batches_of_batch_size(tmp_path, monkeypatch):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import unicodedata
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -173,6 +174,20 @@ class Extraction(Record):
     places: list[Place] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     quantities: list[Quantity] = Field(default_factory=list)
+
+    @classmethod
+    def for_report(cls, report: Report, extractor_version: str, *,
+                   entities: Sequence[Entity] = (), places: Sequence[Place] = (),
+                   events: Sequence[Event] = (), quantities: Sequence[Quantity] = ()) -> Extraction:
+        """The extraction of ``report``: its identity fields are copied from the report, never retyped.
+
+        Building the report half by hand drifted (a source forgotten here, a
+        title there); this is the one place that decides which fields carry over.
+        """
+        return cls(report_id=report.id, published=report.published, title=report.title,
+                   source=report.source, sha256=report.sha256, extractor_version=extractor_version,
+                   entities=list(entities), places=list(places), events=list(events),
+                   quantities=list(quantities))
 
     def to_contract(self) -> dict[str, Any]:
         """The ``missionwatch.extraction/1`` JSON object (deterministic: no clocks)."""

@@ -126,18 +126,7 @@ def hand_pair(body: str, i: int = 0, **report: Any) -> tuple[Report, Extraction]
         ),
         Event(id="v2", type="STATEMENT", status="planned", evidence=span(first), extractor="t"),
     ]
-    ex = Extraction(
-        report_id=rep.id,
-        published=rep.published,
-        title=rep.title,
-        source=rep.source,
-        sha256=rep.sha256,
-        extractor_version="test/1",
-        entities=ents,
-        places=places,
-        events=events,
-        quantities=qty,
-    )
+    ex = Extraction.for_report(rep, "test/1", entities=ents, places=places, events=events, quantities=qty)
     return rep, ex
 
 

@@ -59,18 +59,7 @@ def fake_extract_batch(reports):  # type: ignore[no-untyped-def]
             for i in range(3)
         ]
         out.append(
-            Extraction(
-                report_id=r.id,
-                published=r.published,
-                title=r.title,
-                source=r.source,
-                sha256=r.sha256,
-                extractor_version="fake/1",
-                entities=ents,
-                places=places,
-                events=events,
-                quantities=qty,
-            )
+            Extraction.for_report(r, "fake/1", entities=ents, places=places, events=events, quantities=qty)
         )
     return out
 

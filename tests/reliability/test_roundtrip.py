@@ -9,6 +9,7 @@ dumps are refused whole.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from missionwatch.cli import app
-from missionwatch.records import Report
+from missionwatch.records import Extraction, Report
 from missionwatch.store import Store
 from missionwatch.web.auth import Principal
 from missionwatch.web.queries import WebData
@@ -158,6 +159,22 @@ def test_dump_report_lines_are_extraction_contracts(tmp_path):
     records = [line["record"] for line in lines if "record" in line]
     assert records[0] == "header" and records[-1] == "end"
     assert records.count("report") == 1  # the unextracted one
+
+
+def test_extraction_for_report_carries_the_report_identity_into_the_contract():
+    """The contract report block is the report's own id, date, title, source and hash, hostile text too."""
+    report = Report.build(body=HOSTILE[1], reader="test", published=dt.date(2024, 9, 21), title=HOSTILE[2],
+                          source=HOSTILE[0], id="r-hostile")
+    extraction = Extraction.for_report(report, "test/2")
+    contract = extraction.to_contract()
+    assert contract["report"] == {"id": "r-hostile", "published": "2024-09-21", "title": HOSTILE[2],
+                                  "source": HOSTILE[0], "sha256": report.sha256}
+    assert contract["extractor_version"] == "test/2"
+    assert Extraction.from_contract(json.loads(json.dumps(contract))) == extraction
+    _, full = hand_pair(HOSTILE[1], 3)
+    rebuilt = Extraction.for_report(report, "test/2", entities=tuple(full.entities), places=full.places,
+                                    events=full.events, quantities=full.quantities)
+    assert rebuilt.entities == full.entities and rebuilt.entities is not full.entities
 
 
 @pytest.mark.parametrize(
