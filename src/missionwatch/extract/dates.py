@@ -32,7 +32,7 @@ from spacy.tokens import Doc
 from missionwatch.extract.nlp import text_of
 from missionwatch.records import DateInterval, Span
 
-VERSION = "dates@1"
+VERSION = "dates@2"
 
 
 @dataclass(frozen=True)
@@ -367,6 +367,9 @@ _FUTURE_LEMMAS = frozenset({"expect", "schedule", "due", "plan", "set", "intend"
 _STATIVE = frozenset({"follow", "come", "be", "remain", "mark", "say", "show", "include", "have", "bring",
                       "tell", "report", "add", "note", "confirm", "claim", "accord"})
 _FUTURE_WORDS = frozenset({"expires", "lapses", "ends", "begins", "starts", "due", "upcoming"})
+# verbs whose to-infinitive complement looks forward from the verb's own time
+_COMMIT_LEMMAS = frozenset({"agree", "decide", "vow", "promise", "pledge", "ask", "urge", "order", "request",
+                            "invite", "offer", "undertake", "commit"})
 _FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo", "would", "could", "might", "may"})
 
 
@@ -394,6 +397,8 @@ def _is_future(doc: Doc, start: int, end: int) -> bool | None:
             return False
         if tok.lemma_ in _FUTURE_LEMMAS or tok.head.lemma_ in _FUTURE_LEMMAS and tok.dep_ in ("xcomp", "acomp"):
             return True
+        if tok.tag_ == "VB" and tok.dep_ == "xcomp" and tok.head.lemma_ in _COMMIT_LEMMAS:
+            return True  # "agreed to meet in September", "asked the mission to deploy in May"
         if tok.tag_ == "VBD":
             return False
         if tok.tag_ in ("VBZ", "VBP"):
@@ -443,6 +448,9 @@ def find_dates(doc: Doc, published: dt.date | None) -> list[DateMention]:
         if re.search(r"(?i)\bby\s+$", before) and future and interval.end > published \
                 and interval.start > published:
             interval = _interval(published, interval.end, "range", interval.text or m.group(0))
+        if re.search(r"(?i)\bsince\s+$", before) and interval.start <= published:
+            # "since 2023", "since Monday": an open interval running to the report's date
+            interval = _interval(interval.start, max(published, interval.start), "range", interval.text or m.group(0))
         out.append(DateMention(span=Span.of(text, s, e), interval=interval))
         if interval.precision == "day" or name in ("my", "month") and interval.precision == "month":
             anchor = interval.start if interval.precision == "day" else interval.end

@@ -41,7 +41,7 @@ from missionwatch.extract.nlp import text_of
 from missionwatch.records import Entity
 from missionwatch.records import Span as MSpan
 
-VERSION = "entities@2"
+VERSION = "entities@3"
 
 KNOWLEDGE = Path(__file__).resolve().parent / "knowledge"
 _USER_KEY = "missionwatch.analysis"
@@ -546,6 +546,8 @@ _CREDIT_SENTENCE = re.compile(
     r"\bcontributed(?:\s+(?:to\s+)?(?:this|the)?\s*(?:report|story|reporting))?\.?\s*(?=\n|$)"
 )
 _LINE_MAX = 90
+#: a wire credit line, however long: "(Reporting by X in Y; Writing by Z; Editing by W)"
+_WIRE_CREDIT = re.compile(r"^\(?(?:Additional\s+)?(?:Reporting|Writing|Editing)\s+by\b[^\n]{0,300}\)?$")
 
 
 def credit_spans(text: str) -> list[tuple[int, int]]:
@@ -554,7 +556,8 @@ def credit_spans(text: str) -> list[tuple[int, int]]:
     pos = 0
     for line in text.split("\n"):
         stripped = line.strip()
-        if stripped and len(stripped) <= _LINE_MAX and _CREDIT_LINE.match(stripped) or stripped and "/FILE" in stripped or stripped.startswith(("Photo:", "PHOTO:")):
+        if stripped and (len(stripped) <= _LINE_MAX or _WIRE_CREDIT.match(stripped)) and _CREDIT_LINE.match(stripped) \
+                or stripped and "/FILE" in stripped or stripped.startswith(("Photo:", "PHOTO:")):
             out.append((pos, pos + len(line)))
         pos += len(line) + 1
     out.extend((m.start(), m.end()) for m in _CREDIT_SENTENCE.finditer(text))
@@ -932,6 +935,7 @@ def _extend_left(doc: Doc, s: int, taken: list[tuple[int, int]]) -> int:
         elif (
             _is_name_token(prev)
             and prev.lower_ not in kb.titles
+            and _title_before(doc, s) is None  # "Police Officer" + "Jean-Baptiste Ducasse"
             and prev.text not in dem
             and not (prev.is_sent_start and prev.pos_ != "PROPN")
             and not _overlaps(s - 1, s, taken)
@@ -940,6 +944,34 @@ def _extend_left(doc: Doc, s: int, taken: list[tuple[int, int]]) -> int:
         else:
             break
     return s
+
+
+_SMALL_WORDS = frozenset({"a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "as", "by", "with", "from"})
+
+
+def _title_case_line(text: str, pos: int) -> bool:
+    """The line holding ``pos`` is a headline in title case ("Secretary-General Condemns Killing of ...")."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text[start:end if end >= 0 else len(text)])
+             if w.lower() not in _SMALL_WORDS]
+    return len(words) >= 5 and sum(w[:1].isupper() for w in words) >= 0.8 * len(words)
+
+
+def _not_a_name(doc: Doc, text: str, words: list[str], start: int, sent_start: bool) -> bool:
+    """Capitalised words the tagger takes for a person once, with nothing else to back the reading:
+    a speaker label in capitals ("HOST:"), a capitalised noun opening a sentence ("Gunfire has been
+    reported"), words of a title-case headline ("Condemns Killing")."""
+    body = text_of(doc)
+    elsewhere = body.count(text) > 1
+    if len(words) == 1 and words[0].isupper() and len(words[0]) > 1:
+        return True
+    if len(words) == 1 and sent_start and not elsewhere:
+        return True
+    if _title_case_line(body, start):
+        rest = body[:start] + body[start + len(text):]
+        return not any(re.search(rf"\b{re.escape(w)}\b", rest) for w in words if len(w) > 2)
+    return False
 
 
 def _is_name_token(tok: Any) -> bool:
@@ -1033,6 +1065,8 @@ def _persons(
                     places.append(PlaceHit(start_char, end_char, as_place, "ner"))
                     continue
             if len(words) == 1 and doc[toks[0]].is_sent_start and doc[toks[0]].pos_ != "PROPN":
+                continue
+            if _not_a_name(doc, text, words, start_char, doc[toks[0]].is_sent_start):
                 continue
             actor = kb.by_name.get(gz.key(text)) or _short_forms().get(text)
             if actor is not None:

@@ -32,7 +32,7 @@ from missionwatch.extract.entities import analyse
 from missionwatch.extract.nlp import load_nlp, text_of
 from missionwatch.records import DateInterval, Entity, Event, Place, Quantity, Span
 
-VERSION = "events@2"
+VERSION = "events@3"
 
 _FEATURE_RANK = {"facility": 0, "neighborhood": 1, "city": 2, "admin2": 3, "admin1": 4, "region": 5,
                  "other": 6, "country": 7}
@@ -217,11 +217,17 @@ def _coref(ctx: _Ctx, tok: Token) -> list[str]:
         return [found] if found else []
     definite = any(c.lower_ in ("the", "this", "that", "these", "those") for c in tok.children)
     # gangs, gang members, gunmen, armed men, the coalition: the armed group the report is about
-    if lemmas & rules["gang"] or ("armed" in lemmas and lemmas & {"man", "men", "individual"}):
+    if lemmas & rules["gang"] or ("armed" in lemmas and lemmas & {"man", "men", "individual", "group"}):
         found = _nearest(ctx, tok, ("ARMED_GROUP",), back=2500, ahead=600)
         return [found] if found else []
-    if definite and (lower in rules["person"] or _lemma(tok) in rules["person"]):
-        found = _nearest(ctx, tok, ("PERSON",))
+    role_word = _role_word(tok)
+    if definite and (role_word in rules["person"] or lower in rules["person"] or _lemma(tok) in rules["person"]):
+        # "the Secretary-General": the person who holds that role, else the person named last
+        found = _role_holder(ctx, tok, role_word) or _nearest(ctx, tok, ("PERSON",))
+        return [found] if found else []
+    if any(c.dep_ == "poss" and c.lower_ in ("his", "her", "its") for c in tok.children) \
+            and _lemma(tok) in rules["government"]:
+        found = _nearest(ctx, tok, ("COUNTRY",), back=400)  # "Kenya's President ... said his government"
         return [found] if found else []
     if lower in rules["mission"] or (definite and lower in ("force",)):
         found = _nearest(ctx, tok, ("MISSION",), back=3000) or _nearest(ctx, tok, ("MISSION",), back=0, ahead=3000)
@@ -235,6 +241,25 @@ def _coref(ctx: _Ctx, tok: Token) -> list[str]:
         found = _dominant_force(ctx, tok, stem)
         return [found] if found else []
     return []
+
+
+def _role_word(tok: Token) -> str:
+    """The role noun a token ends: "Secretary-General" is three tokens."""
+    left = tok.left_edge
+    words = [t for t in tok.doc[left.i:tok.i + 1] if t.dep_ != "det" and t.pos_ != "DET"]
+    return "".join(t.text_with_ws for t in words).strip().lower()
+
+
+def _role_holder(ctx: _Ctx, tok: Token, role: str) -> str | None:
+    if not role:
+        return None
+    holders = {e.id for e in ctx.entities if e.type == "PERSON"
+               and role in str(e.attributes.get("role", "")).lower()}
+    best = None
+    for s, _e, ent in ctx.mention_index:
+        if ent.id in holders and s < tok.idx:
+            best = ent.id
+    return best or (next(iter(holders)) if len(holders) == 1 else None)
 
 
 def _args(ctx: _Ctx, tok: Token) -> list[str]:
@@ -351,8 +376,18 @@ def _roles(tok: Token) -> _Roles:
 # ---------------------------------------------------------------- modality
 
 
+def _is_heading(tok: Token) -> bool:
+    """The token's sentence is a headline or heading: a line of its own without closing punctuation."""
+    sent = _sent(tok)
+    text = sent.text.rstrip()
+    after = sent.doc.text[sent.end_char:sent.end_char + 2] if sent.end_char < len(sent.doc.text) else "\n"
+    return bool(text) and text[-1] not in ".!?\"”'’:;)" and ("\n" in sent.text[len(text):] or after.startswith("\n")
+                                                        or sent.end_char >= len(sent.doc.text.rstrip()))
+
+
 def _status(tok: Token, etype: str, forced: str | None) -> tuple[str | None, bool, bool]:
-    """(status or None when negated, explicit?, attempted?) from the trigger's clause."""
+    """(status, explicit?, attempted?) from the trigger's clause; status None when there is no event
+    and "negated" when the clause says it did not happen (a denial if a named party is involved)."""
     mod = _rules()["modality"]
     chain = _chain(tok)
     explicit = False
@@ -367,6 +402,14 @@ def _status(tok: Token, etype: str, forced: str | None) -> tuple[str | None, boo
                   for t in chain[:3] for c in t.children
                   if not (c.dep_ == "det" and t.dep_ in ("nsubj", "nsubjpass") and t is not tok))
     if negated:
+        # "the US, which is not sending troops": a negated aside describes, it denies nothing
+        # "has not yet decided": still open, not a denial
+        pending = any(c.lower_ in mod["pending_adverbs"] for t in chain[:3] for c in t.children)
+        return (None if chain[-1].dep_ == "relcl" or pending else "negated"), True, False
+    # "none of the soldiers was injured", "no one was arrested": no event at all
+    verb = _clause_verb(tok)
+    if any(c.dep_ in ("nsubj", "nsubjpass") and (c.lower_ in mod["negative_subjects"] or any(
+            d.dep_ == "det" and d.lower_ == "no" for d in c.children)) for c in verb.children):
         return None, True, False
     conditional = False
     for t in chain + ([chain[-1].head] if chain[-1].dep_ == "advcl" else []):
@@ -390,6 +433,8 @@ def _status(tok: Token, etype: str, forced: str | None) -> tuple[str | None, boo
         if t is not tok and (_lemma(t) in mod["planned_lemmas"] or t.lower_ in mod["planned_lemmas"]):
             if t.tag_ not in ("VBD",) or _lemma(t) in ("expect", "schedule", "due", "set", "plan"):
                 return forced or "planned", True, attempted
+        if t is not tok and _lemma(t) in mod["directive_lemmas"] and t.pos_ == "VERB" and etype != "STATEMENT":
+            return forced or "planned", True, attempted
         if t is not tok and _lemma(t) in mod["ongoing_lemmas"]:
             return "ongoing", True, attempted
         if t.pos_ in ("VERB", "AUX") and t is not tok and _lemma(t) == "prepare" and t.tag_ == "VBG":
@@ -404,7 +449,7 @@ def _status(tok: Token, etype: str, forced: str | None) -> tuple[str | None, boo
         if any(_lemma(a) == "be" for a in aux) and verb is tok:
             return "ongoing", True, attempted
     if verb.tag_ in ("VBZ", "VBP") and not aux and etype in _rules()["present_is_ongoing"] \
-            and verb is tok:
+            and verb is tok and not _is_heading(tok):
         return "ongoing", True, attempted
     if verb.tag_ == "VBN" and any(a.tag_ in ("VBZ", "VBP") and _lemma(a) == "be" for a in aux) \
             and etype in _rules()["present_is_ongoing"] and verb is tok and _lemma(verb) in (
@@ -445,6 +490,11 @@ def _pick_date(ctx: _Ctx, tok: Token, sent: SpacySpan, exclude_conj: bool = True
         cur = cur.head
         ancestors.add(cur.i)
     subtree = _clause_subtree(tok)
+    if tok.pos_ == "NOUN":
+        # "the operation, which began on Tuesday": a clause that only times the event dates it
+        for c in tok.children:
+            if c.dep_ == "relcl" and _lemma(c) in _rules()["aspect_verbs"]:
+                subtree |= {t.i for t in c.subtree}
     best: tuple[int, DateMention] | None = None
     for d in in_sent:
         root = _date_root(ctx, d)
@@ -517,6 +567,10 @@ def _pick_place(ctx: _Ctx, tok: Token, roles: _Roles, mode: str) -> str | None:
         excluded.update(t.i for t in s.subtree)
     # attribution is not location: "according to a statement from the MSS headquarters in Port-au-Prince"
     for t in _sent(tok):
+        # "with China and Russia abstaining": who does something alongside, not where
+        if t.dep_ == "prep" and t.lower_ in ("with", "without") and any(
+                g.pos_ == "VERB" and g.tag_ in ("VBG", "VBN") for g in t.subtree):
+            excluded.update(x.i for x in t.subtree)
         if t.lower_ in ("according", "citing", "quoting") or (t.lower_ == "statement" and t.dep_ == "pobj"):
             excluded.update(x.i for x in t.subtree)
     verb = _clause_verb(tok)
@@ -660,6 +714,9 @@ class _Cand:
     attributes: dict[str, Any]
     confidence: float
     also: list[tuple[int, int]] = field(default_factory=list)
+    # a mention of an occurrence told elsewhere ("during the deployment"): kept only when it merges
+    reference: bool = False
+    date_text: str = ""
 
 
 def _evidence(tok: Token) -> tuple[int, int]:
@@ -758,6 +815,12 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
                 targets.append(i)
     if etype == "TRAVEL":
         targets = []
+    if status == "negated":
+        # "Kenya will not pull out", "X has not been arrested": a denial about a named party;
+        # a generic negation ("there was no attack") is no event
+        if not actors and not targets:
+            return []
+        status = "denied"
     if etype == "DEPLOY" and place and status != "denied" and _lemma(tok) in ("arrive", "land", "arrival", "landing",
                                                                               "touch"):
         # personnel landing in their own country (outside the theatre) are coming home
@@ -773,10 +836,14 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
     quantity = _pick_quantity(ctx, etype, tok, roles, sent)
     confidence = float(rule.get("confidence", 0.5)) + (0.1 if actors else 0) + (
         0.1 if dm is not None else 0) - (0.1 if tok.pos_ == "NOUN" else 0)
+    if dm is not None and status == "occurred" and etype in _rules()["since_is_ongoing"] and _since(ctx, dm) \
+            and _perfect_or_present(tok):
+        status = "ongoing"  # "gangs have held the area since 2023"
     cand = _Cand(type=etype, status=status, status_explicit=explicit, trigger=tok, lemma=_lemma(tok),
                  evidence=_trim(text_of(ctx.doc), *_evidence(tok)), date=date, place=place, actors=actors,
                  targets=targets, quantity=quantity, attributes=attributes,
-                 confidence=max(0.05, min(0.95, confidence)))
+                 confidence=max(0.05, min(0.95, confidence)),
+                 reference=_is_reference(tok, dm, quantity))
     out = [cand]
     # gapping: "200 arrived on June 25 and a second group on July 16"
     if etype in ("DEPLOY", "WITHDRAW", "ARREST", "ATTACK", "TRAVEL"):
@@ -798,6 +865,29 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
             out.append(twin)
     del mod
     return out
+
+
+def _is_reference(tok: Token, dm: DateMention | None, quantity: str | None) -> bool:
+    """A bare event noun that points at an occurrence rather than telling one: "before their deployment",
+    "the deployment" with no date or numbers of its own."""
+    rules = _rules()
+    if tok.pos_ != "NOUN" or _lemma(tok) not in rules["reference_nouns"]:
+        return False
+    if tok.dep_ == "pobj" and tok.head.lower_ in rules["temporal_preps"]:
+        return True
+    if any(c.lower_ in rules["new_occurrence"] for c in tok.children):
+        return False  # "a new deployment", "a second deployment"
+    return dm is None and quantity is None
+
+
+def _since(ctx: _Ctx, dm: DateMention) -> bool:
+    return bool(re.search(r"(?i)\bsince\s+$", text_of(ctx.doc)[max(0, dm.span.start - 8):dm.span.start]))
+
+
+def _perfect_or_present(tok: Token) -> bool:
+    verb = _clause_verb(tok)
+    return verb.tag_ in ("VBZ", "VBP") or any(
+        c.dep_ == "aux" and _lemma(c) == "have" and c.tag_ in ("VBZ", "VBP") for c in verb.children)
 
 
 def _place_compatible(ctx: _Ctx, a: str | None, b: str | None) -> bool:
@@ -959,6 +1049,8 @@ def find_events(doc: Doc, published: dt.date | None, entities: list[Entity], pla
     merged: list[_Cand] = []
     for c in cands:
         scored = [(s, m) for m in merged if (s := _compatible(ctx, m, c)) > 0]
+        if not scored and c.reference:
+            continue
         if scored:
             target = max(scored, key=lambda x: x[0])[1]
             if target.status != c.status and c.date is not None and not c.date.fallback and (
