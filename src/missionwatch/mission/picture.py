@@ -3,13 +3,13 @@
 ``PictureState`` holds contributions, the incremental timeline index and
 per-section indexes (personnel by contributor and date; the reports that
 state money, capability gaps or roles). ``add``/``remove`` touch one report.
-``picture(as_of)`` assembles the picture from a ``_FoldCache`` for that date,
-which keeps every merged event, every strength point, contingent, territory
-entry and mandate act it built, and rebuilds only what the reports added or
-removed since touched: the merged events whose members changed, the
-contributors, places and sections those events (or the reports' own claims)
-feed. A date seen for the first time costs one full fold; the state keeps the
-caches of the two latest dates.
+``picture(as_of)`` reads the picture off an ``asof.AsOfIndex``: versions of
+the merged events (one per distinct report date of their members) shared by
+every as-of date and rebuilt only for the merged events a change touched, so
+any date costs its sections and a timeline page, not a fold.
+
+``build_picture`` is the plain definition: ``_FoldCache`` folds every merged
+event and section for one date. The index is tested against it.
 
 Reports published after the as-of date are ignored (the picture shows what
 was known on that day); merged events keep only the sources known on that day.
@@ -58,8 +58,6 @@ from missionwatch.mission.timeline import STATUS_GROUP, TimelineIndex, cluster_i
 from missionwatch.records import DateInterval
 
 _STATUS_RANK = {"occurred": 0, "ongoing": 1, "planned": 2, "hypothetical": 3, "denied": 4}
-#: How many as-of dates keep a fold cache (the web's "today" plus one other date, typically).
-CACHED_DATES = 2
 #: Above this many merged events to rebuild, ordered lists are appended to and sorted once.
 _BULK = 64
 
@@ -131,7 +129,12 @@ class PictureState:
     with_money: dict[str, Contribution] = field(default_factory=dict)
     with_gaps: dict[str, Contribution] = field(default_factory=dict)
     with_roles: dict[str, Contribution] = field(default_factory=dict)
-    caches: dict[dt.date, _FoldCache] = field(default_factory=dict, repr=False)
+    index: Any = field(default=None, repr=False)  # the AsOfIndex, made on first use
+
+    def __post_init__(self) -> None:
+        from missionwatch.mission.asof import AsOfIndex  # it builds on this module
+
+        self.index = AsOfIndex(self)
 
     def add(self, contribution: Contribution) -> None:
         """Add or replace one report's contribution (compares only with its timeline blocks)."""
@@ -147,8 +150,7 @@ class PictureState:
         for attr, index in (("money", self.with_money), ("gaps", self.with_gaps), ("roles", self.with_roles)):
             if getattr(contribution, attr):
                 index[rid] = contribution
-        for cache in self.caches.values():
-            cache.report_changed(contribution, +1)
+        self.index.report_changed(contribution, +1)
 
     def add_many(self, contributions: Iterable[Contribution]) -> None:
         """``add`` each of ``contributions`` (a bulk load: the garbage collector is paused)."""
@@ -170,36 +172,22 @@ class PictureState:
                     self.personnel.pop((p.country, p.date), None)
         for index in (self.with_money, self.with_gaps, self.with_roles):
             index.pop(report_id, None)
-        for cache in self.caches.values():
-            cache.report_changed(contribution, -1)
+        self.index.report_changed(contribution, -1)
 
-    def picture(self, as_of: dt.date) -> MissionPicture:
-        changed = self.timeline.drain_changed()
-        for cache in self.caches.values():
-            cache.pending |= changed
-        cache = self.caches.pop(as_of, None) or _FoldCache(self, as_of)
-        self.caches[as_of] = cache  # most recently used last
-        while len(self.caches) > CACHED_DATES:
-            del self.caches[next(iter(self.caches))]
+    def picture(self, as_of: dt.date, offset: int = 0, limit: int | None = None) -> MissionPicture:
+        """The picture as of ``as_of``; its timeline is events ``offset .. offset + limit`` (all by default)."""
         with gc_paused():
-            return cache.assemble()
-
+            return self.index.picture(as_of, offset, limit)
 
     def timeline_page(self, as_of: dt.date, offset: int = 0, limit: int | None = None) -> TimelinePage:
         """Events ``offset .. offset + limit`` of the timeline as of ``as_of``, and their total."""
-        events = self.picture(as_of).timeline
-        end = len(events) if limit is None else offset + limit
-        return TimelinePage(as_of=as_of, total=len(events), offset=offset, events=events[offset:end])
+        with gc_paused():
+            return TimelinePage(as_of=as_of, total=self.index.count(as_of), offset=offset,
+                                events=self.index.window(as_of, offset, limit))
 
     def merged_event(self, claim_key: str, as_of: dt.date) -> TimelineEvent | None:
         """The timeline event holding claim ``claim_key`` as of ``as_of`` (None: unknown on that day)."""
-        claims = self.timeline.claims
-        claim = claims.get(claim_key)
-        if claim is None or not _known(claim.source.report_date, as_of):
-            return None
-        keys = self.timeline.cluster_keys(claim_key)
-        members = [claims[k] for k in keys if _known(claims[k].source.report_date, as_of)]
-        return _FoldCache.merge(cluster_id(keys), members).event
+        return self.index.merged_event(claim_key, as_of)
 
 
 @dataclass(frozen=True)
@@ -213,10 +201,15 @@ class TimelinePage:
 
 
 def build_picture(contributions: Iterable[Contribution], as_of: dt.date) -> MissionPicture:
-    """The picture of ``contributions`` as of ``as_of`` (convenience over ``PictureState``)."""
+    """The picture of ``contributions`` as of ``as_of``: one plain fold over that date.
+
+    The reference ``PictureState.picture`` (versions shared across dates, see ``asof``) is checked
+    against; a one-off picture costs the same either way."""
     state = PictureState()
     state.add_many(contributions)
-    return state.picture(as_of)
+    state.timeline.drain_changed()
+    with gc_paused():
+        return _FoldCache(state, as_of).assemble()
 
 
 _SortKey = tuple[dt.date, str]
