@@ -4,8 +4,10 @@ from missionwatch.geo.outlines import countries_geojson, polygons_in_box
 def test_haiti_outline_is_where_haiti_is():
     haiti = next(f for f in countries_geojson()["features"] if f["properties"]["name"] == "Haiti")
     rings = haiti["geometry"]["coordinates"]
-    points = [pt for poly in rings for ring in poly for pt in ring] if haiti["geometry"]["type"] == "MultiPolygon" \
-        else [pt for ring in rings for pt in ring]
+    if haiti["geometry"]["type"] == "MultiPolygon":
+        points = [pt for poly in rings for ring in poly for pt in ring]
+    else:
+        points = [pt for ring in rings for pt in ring]
     lons = [x for x, _ in points]
     lats = [y for _, y in points]
     assert -74.6 < min(lons) < -74.3 and -71.8 < max(lons) < -71.5

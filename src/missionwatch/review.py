@@ -31,8 +31,8 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
-from typing import Any, Literal
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal, TypeGuard
 
 from pydantic import Field
 
@@ -55,6 +55,8 @@ FactKind = Literal["event", "place", "entity", "quantity"]
 Action = Literal["accept", "correct", "reject", "add"]
 FACT_KINDS: tuple[str, ...] = FactKind.__args__  # type: ignore[attr-defined]
 ACTIONS: tuple[str, ...] = Action.__args__  # type: ignore[attr-defined]
+#: A machine fact an analyst can review.
+Fact = Event | Place | Entity | Quantity
 
 #: What an analyst may correct, per fact kind (contract field names).
 CORRECTABLE: dict[str, tuple[str, ...]] = {
@@ -96,7 +98,7 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
-def fact_type(fact: Event | Place | Entity | Quantity) -> str:
+def fact_type(fact: Fact) -> str:
     if isinstance(fact, Event | Entity):
         return fact.type
     if isinstance(fact, Quantity):
@@ -104,7 +106,7 @@ def fact_type(fact: Event | Place | Entity | Quantity) -> str:
     return fact.feature
 
 
-def fact_span(fact: Event | Place | Entity | Quantity) -> Span | None:
+def fact_span(fact: Fact) -> Span | None:
     if isinstance(fact, Event | Quantity):
         return fact.evidence
     return fact.mentions[0] if fact.mentions else None
@@ -115,7 +117,7 @@ def _fingerprint(kind: str, type_: str, evidence: str, name: str) -> str:
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:24]
 
 
-def fingerprint(kind: str, fact: Event | Place | Entity | Quantity) -> str:
+def fingerprint(kind: str, fact: Fact) -> str:
     """A stable key for a fact across re-extraction: kind, type, evidence text (and name)."""
     span = fact_span(fact)
     return _fingerprint(kind, fact_type(fact), span.text if span else "", getattr(fact, "name", "") or "")
@@ -126,19 +128,20 @@ def event_fingerprint(type_: str, evidence_text: str) -> str:
     return _fingerprint("event", type_, evidence_text, "")
 
 
-def facts_of(extraction: Extraction, kind: str) -> list[Any]:
-    return {"event": extraction.events, "place": extraction.places, "entity": extraction.entities,
-            "quantity": extraction.quantities}[kind]
+def facts_of(extraction: Extraction, kind: str) -> Sequence[Fact]:
+    by_kind: dict[str, Sequence[Fact]] = {"event": extraction.events, "place": extraction.places,
+                                          "entity": extraction.entities, "quantity": extraction.quantities}
+    return by_kind[kind]
 
 
-def find_fact(extraction: Extraction, kind: str, fact_id: str) -> Any:
+def find_fact(extraction: Extraction, kind: str, fact_id: str) -> Fact:
     for fact in facts_of(extraction, kind):
         if fact.id == fact_id:
             return fact
     raise MissionwatchError("MW304", f"report {extraction.report_id} has no {kind} {fact_id!r}")
 
 
-def attach(extraction: Extraction, review: Review) -> Any | None:
+def attach(extraction: Extraction, review: Review) -> Fact | None:
     """The machine fact a review is about in (possibly re-extracted) ``extraction``, or None."""
     if review.action == "add":
         return None
@@ -148,7 +151,8 @@ def attach(extraction: Extraction, review: Review) -> Any | None:
             return fact
     if review.span_start is None or review.span_end is None:
         return None
-    best, best_overlap = None, 0
+    best: Fact | None = None
+    best_overlap = 0
     for fact in facts:
         span = fact_span(fact)
         if span is None or (review.fact_type and fact_type(fact) != review.fact_type):
@@ -214,7 +218,8 @@ def _date_value(raw: Any) -> dict[str, Any]:
             precision = raw.get("precision") or ("day" if start == end else "range")
             if end < start:
                 raise ValueError("the end is before the start")
-            DateInterval(start=start, end=end, precision=precision)
+            # validated from the raw value: an unknown precision is a ValueError like a bad day
+            DateInterval.model_validate({"start": start, "end": end, "precision": precision})
             return {"start": start.isoformat(), "end": end.isoformat(), "precision": precision, "text": None}
     except (KeyError, ValueError, TypeError) as exc:
         raise MissionwatchError("MW305", f"date {str(raw)[:60]!r} is not a date (YYYY-MM-DD): {exc}") from exc
@@ -244,7 +249,8 @@ def clean_value(kind: str, value: dict[str, Any]) -> dict[str, Any]:
             continue
         if key == "type":
             if raw not in EVENT_TYPES:
-                raise MissionwatchError("MW305", f"type {str(raw)[:40]!r} is not one of {', '.join(EVENT_TYPES)}")
+                raise MissionwatchError("MW305",
+                                        f"type {str(raw)[:40]!r} is not one of {', '.join(EVENT_TYPES)}")
             out[key] = raw
         elif key == "status":
             if raw not in EVENT_STATUSES:
@@ -263,13 +269,21 @@ def clean_value(kind: str, value: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _is_kind(kind: str) -> TypeGuard[FactKind]:
+    return kind in FACT_KINDS
+
+
+def _is_action(action: str) -> TypeGuard[Action]:
+    return action in ACTIONS
+
+
 def new_review(extraction: Extraction, *, kind: str, action: str, user: str, fact_id: str | None = None,
                value: dict[str, Any] | None = None, note: str | None = None,
-               now: dt.datetime | None = None) -> tuple[Review, Any | None]:
+               now: dt.datetime | None = None) -> tuple[Review, Fact | None]:
     """Validate a review against the machine extraction; returns it and the machine fact it is about."""
-    if kind not in FACT_KINDS:
+    if not _is_kind(kind):
         raise MissionwatchError("MW305", f"kind {str(kind)[:40]!r} is not one of {', '.join(FACT_KINDS)}")
-    if action not in ACTIONS:
+    if not _is_action(action):
         raise MissionwatchError("MW305", f"action {str(action)[:40]!r} is not one of {', '.join(ACTIONS)}")
     if note is not None and len(note) > MAX_NOTE:
         raise MissionwatchError("MW305", f"the note is longer than {MAX_NOTE} characters")
@@ -313,7 +327,7 @@ def check_applies(extraction: Extraction, previous: list[Review], review: Review
     return apply_reviews(extraction, [*previous, probe])
 
 
-def fact_snapshot(fact: Any, extraction: Extraction) -> dict[str, Any] | None:
+def fact_snapshot(fact: Fact | None, extraction: Extraction) -> dict[str, Any] | None:
     """A JSON-able view of a fact for audit rows (before/after)."""
     if fact is None:
         return None

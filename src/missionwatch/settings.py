@@ -34,14 +34,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_report_bytes", 10_000_000, "Reports larger than this many bytes are rejected (MW108)"),
     Setting("report_timeout", 60.0, "Seconds one report may take to extract before it is rejected (MW111)"),
     Setting("near_duplicate_threshold", 0.8,
-            "Estimated Jaccard similarity of word shingles above which a report is linked as a near-duplicate"),
+            "Estimated Jaccard similarity of word shingles above which a report is linked as a "
+            "near-duplicate"),
     Setting("workers", 1, "Local extraction processes used by ingest"),
     Setting("batch_size", 50,
-            "Extracted reports written to the store per transaction by ingest (a crash loses at most one batch)"),
+            "Extracted reports written to the store per transaction by ingest "
+            "(a crash loses at most one batch)"),
     Setting("host", "127.0.0.1", "Address the web dashboard listens on"),
     Setting("port", 8000, "Port the web dashboard listens on"),
     Setting("private", False, "Require sign-in for reading too, not only for writing"),
-    Setting("tile_url", "", "Optional map tile URL template for deployments with internet; empty = offline outlines"),
+    Setting("tile_url", "",
+            "Optional map tile URL template for deployments with internet; empty = offline outlines"),
     Setting("busy_timeout_ms", 30_000, "How long SQLite waits for a lock before giving up"),
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -16,12 +16,12 @@ from missionwatch.cli.reports import opened
 from missionwatch.errors import QueryError
 
 
-class PictureFormat(str, Enum):
+class PictureFormat(StrEnum):
     json = "json"
     table = "table"
 
 
-class BriefFormatOption(str, Enum):
+class BriefFormatOption(StrEnum):
     md = "md"
     html = "html"
     pdf = "pdf"
@@ -65,7 +65,8 @@ def mission(
     for c in picture.forces.contingents:
         stated = ""
         if c.latest_stated:
-            stated = f"{c.latest_stated.date}: " + " vs ".join(f"{f.value:,.0f}" for f in c.latest_stated.figures)
+            figures = " vs ".join(f"{f.value:,.0f}" for f in c.latest_stated.figures)
+            stated = f"{c.latest_stated.date}: {figures}"
         forces.add_row(c.country_name, c.status, span_text(c.estimate_low, c.estimate_high), stated)
     territory = Table("place", "held by", "date", "earlier steps", title="Territory")
     for t in picture.territory:
@@ -76,8 +77,8 @@ def mission(
                          str(len(e.sources)))
     for table in (forces, territory, timeline):
         out.print(table)
-    for c in picture.contradictions:
-        out.print(f"[red]contradiction[/red] {c.subject}: {c.detail}", highlight=False)
+    for clash in picture.contradictions:
+        out.print(f"[red]contradiction[/red] {clash.subject}: {clash.detail}", highlight=False)
 
 
 @app.command()

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -22,6 +23,9 @@ from missionwatch.cli.ingest import DB_HELP
 from missionwatch.cli.reports import opened
 from missionwatch.errors import StoreError
 
+if TYPE_CHECKING:  # the store (SQLAlchemy) loads when a command runs, not at CLI start-up
+    from missionwatch.store import Store
+
 
 class ExportFormat(StrEnum):
     jsonl = "jsonl"
@@ -29,7 +33,7 @@ class ExportFormat(StrEnum):
     geojson = "geojson"
 
 
-def _chunks(store, fmt: ExportFormat) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def _chunks(store: Store, fmt: ExportFormat) -> Iterator[str]:
     from missionwatch import exports, transfer
     from missionwatch.web.queries import WebData
 

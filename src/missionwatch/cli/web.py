@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 import typer
 
@@ -13,7 +13,7 @@ user_app = typer.Typer(no_args_is_help=True, help="Users who may write reviews (
 app.add_typer(user_app, name="user")
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     analyst = "analyst"
     admin = "admin"
 

@@ -181,13 +181,16 @@ def contract_jsonl(extractions: Iterable[Extraction]) -> Iterator[str]:
 
 
 def acled_docs_markdown() -> str:
-    lines = ["# ACLED export", "", "`missionwatch export --format acled-csv` writes ACLED's column layout:", "",
+    lines = ["# ACLED export", "",
+             "`missionwatch export --format acled-csv` writes ACLED's column layout:", "",
              ", ".join(f"`{c}`" for c in ACLED_COLUMNS), "",
              "Event types map onto ACLED's as follows (first matching rule wins; generated from "
              "`src/missionwatch/exports/acled.yaml`):", "",
-             "| missionwatch type | condition | ACLED event_type | ACLED sub_event_type |", "|---|---|---|---|"]
+             "| missionwatch type | condition | ACLED event_type | ACLED sub_event_type |",
+             "|---|---|---|---|"]
+    named = {"type", "event_type", "sub_event_type"}
     for rule in acled_map().rules:
-        cond = "; ".join(f"{k} {v}" for k, v in rule.items() if k not in {"type", "event_type", "sub_event_type"})
+        cond = "; ".join(f"{k} {v}" for k, v in rule.items() if k not in named)
         lines.append(f"| {rule['type']} | {cond or '—'} | {rule['event_type']} | {rule['sub_event_type']} |")
     lines += ["", "Events without a date are not exported to ACLED (they are states, not incidents). "
               "`event_id_cnty` is `ISO3-REPORT-EVENT`; `notes` carries the status and the evidence words; "
