@@ -174,10 +174,11 @@ class MissionService:
                                              for c in chunk])
 
     # ---------------------------------------------------------------- queries
-    def picture(self, as_of: dt.date) -> MissionPicture:
+    def picture(self, as_of: dt.date, offset: int = 0, limit: int | None = None) -> MissionPicture:
+        """The picture as of ``as_of``; its timeline is events ``offset .. offset + limit`` (all by default)."""
         with self.lock:
             self.refresh()
-            return self.state.picture(as_of)
+            return self.state.picture(as_of, offset, limit)
 
     def timeline_page(self, as_of: dt.date, offset: int = 0, limit: int | None = None) -> TimelinePage:
         """A window of the picture's timeline (in timeline order) and how many events it has."""

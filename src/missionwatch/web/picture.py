@@ -30,8 +30,9 @@ def mission(request: Request) -> MissionService:
     return request.app.state.mission
 
 
-def picture(service: MissionService, as_of: dt.date) -> MissionPicture:
-    return service.picture(as_of)
+def picture(service: MissionService, as_of: dt.date, timeline: int = 0) -> MissionPicture:
+    """The picture with the first ``timeline`` events of its timeline (the dashboard shows none)."""
+    return service.picture(as_of, 0, timeline)
 
 
 def timeline_page(service: MissionService, as_of: dt.date, offset: int = 0, limit: int = PAGE) -> TimelinePage:
@@ -41,10 +42,9 @@ def timeline_page(service: MissionService, as_of: dt.date, offset: int = 0, limi
 def picture_json(service: MissionService, as_of: dt.date, offset: int = 0, limit: int = PAGE) -> dict[str, Any]:
     """The picture as the API returns it: the timeline is one page, ``timeline_page`` says which."""
     with service.lock:  # both from the same state
-        pic = service.picture(as_of)
-        page = service.timeline_page(as_of, offset, limit)
-    out = pic.model_copy(update={"timeline": page.events}).to_json()
-    out["timeline_page"] = {"total": page.total, "offset": page.offset, "limit": limit}
+        out = service.picture(as_of, offset, limit).to_json()
+        total = service.timeline_page(as_of, 0, 0).total
+    out["timeline_page"] = {"total": total, "offset": offset, "limit": limit}
     return out
 
 
