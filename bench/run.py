@@ -32,7 +32,7 @@ from bench import extraction, ingest, report
 from bench.harness import REPO, load_average, log, machine, run_child
 
 RESULTS = REPO / "bench" / "results"
-SUITES = ("extraction", "ingest", "queries", "memory", "mission")
+SUITES = ("extraction", "ingest", "queries", "memory", "mission", "picture")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -47,6 +47,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--query-repeats", type=int, default=40)
     p.add_argument("--memory-reports", type=int, default=1000, help="the issue's full size is 100000")
     p.add_argument("--mission-reports", type=int, default=2000, help="passed to bench/bench_mission.py")
+    p.add_argument("--picture-reports", type=int, default=20_000,
+                   help="synthetic reports for the picture suite (~4.5 events each; 220000 ~ 1M events)")
+    p.add_argument("--picture-dates", type=int, default=40, help="random as-of dates timed")
     p.add_argument("--pg", default=None, help="admin URL of a PostgreSQL server to use")
     p.add_argument("--pg-port", type=int, default=55451, help="port of the throwaway server otherwise")
     p.add_argument("--seed", type=int, default=7)
@@ -187,6 +190,19 @@ def run_mission(args: argparse.Namespace) -> dict[str, Any]:
             "stderr_tail": done.stderr[-2000:] if done.returncode else ""}
 
 
+def run_picture(args: argparse.Namespace, backends: list[str], server: str | None,
+                tmp: Path) -> dict[str, Any]:
+    rows = []
+    for backend in backends:
+        log(f"picture: {backend}, {args.picture_reports} synthetic reports, {args.picture_dates} dates")
+        with store_url(backend, server, tmp) as url:
+            child = run_child("bench.picture:measure", {"url": url, "reports": args.picture_reports,
+                                                        "seed": args.seed, "dates": args.picture_dates})
+        rows.append({"backend": backend, **child.result, "tree_peak_rss_mb": child.tree_peak_rss_mb,
+                     "load_average": load_average()})
+    return {"reports": args.picture_reports, "rows": rows}
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     only = [s.strip() for s in args.only.split(",") if s.strip()]
@@ -202,7 +218,7 @@ def main(argv: list[str] | None = None) -> None:
         (args.out / "latest.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
         (args.out / "latest.md").write_text(report.markdown(results))
 
-    needs_pg = "postgres" in backends and {"ingest", "queries"} & set(only)
+    needs_pg = "postgres" in backends and {"ingest", "queries", "picture"} & set(only)
     with tempfile.TemporaryDirectory(prefix="mw-bench-") as tmp_name, \
             (postgres_server(args.pg, args.pg_port) if needs_pg else _no_server()) as (server, pg_settings):
         tmp = Path(tmp_name)
@@ -222,6 +238,9 @@ def main(argv: list[str] | None = None) -> None:
             save()
         if "mission" in only:
             results["mission"] = run_mission(args)
+        if "picture" in only:
+            results["picture"] = run_picture(args, backends, server, tmp)
+            save()
         results["machine"]["load_average_at_end"] = load_average()
         save()
     log(f"wrote {args.out / 'latest.json'} and {args.out / 'latest.md'}")

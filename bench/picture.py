@@ -1,0 +1,164 @@
+"""Benchmark: the mission picture as of a date, on the path the web really uses (issue 7).
+
+    .venv/bin/python -m bench.run --only picture --picture-reports 220000   # ~1,000,000 events
+
+``measure`` runs in a child (``bench.child``). It builds a store of N
+synthetic reports (``bench_mission``'s generator: ~4.5 events a report) whose
+contributions sit in the service's cache table, as they do after ingest (the
+extraction rows are stubs: the service never reduces a report whose cached
+contribution is valid). Then, as the web server does:
+
+* start-up: one ``MissionService`` reads the cache, merges the events and
+  builds the as-of index (``picture(today)``), timed on its own;
+* random as-of dates over the whole span: ``web.picture.picture_json`` (the
+  ``/api/picture`` handler's call: the picture with a 100-event timeline page
+  and the timeline's total) plus ``json.dumps`` of it, each timed (wall and
+  this process's CPU), with the picture and the JSON apart;
+* today after one new report: the report is added to the store with its
+  extraction; the next call reads the change stamp, the keys, reduces that one
+  report and updates the index.
+
+Load averages are recorded with every stage: the machine is shared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import hashlib
+import json
+import os
+import random
+import statistics
+import time
+from typing import Any
+
+from sqlalchemy import insert
+
+from bench.bench_mission import START, FastContributions, synthetic
+
+SPAN_DAYS = 1030  # publication dates run over 1000 days, events up to 30 days before
+
+
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+class _Clock:
+    def __enter__(self) -> _Clock:
+        self.wall0, self.cpu0 = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self.wall0
+        self.cpu = time.process_time() - self.cpu0
+
+    def out(self) -> dict[str, float]:
+        return {"wall_s": round(self.wall, 4), "cpu_s": round(self.cpu, 4)}
+
+
+def build_store(url: str, reports: int, seed: int) -> dict[str, Any]:
+    """N reports with stub extractions and their cached contributions, written in bulk."""
+    from missionwatch.mission.service import CACHE, MissionService
+    from missionwatch.store import Store
+    from missionwatch.store.models import ExtractionRow, ReportRow
+
+    rng = random.Random(seed)
+    fast = FastContributions()
+    now = dt.datetime.now(dt.UTC)
+    events = 0
+    key = None
+    with Store.open(url) as store:
+        batch = 2000
+        for lo in range(0, reports, batch):
+            made = [fast(i, rng) for i in range(lo, min(reports, lo + batch))]
+            events += sum(len(c.events) for c in made)
+            with store.engine.begin() as conn:
+                conn.execute(insert(ReportRow), [
+                    {"id": c.report_id, "sha256": hashlib.sha256(c.report_id.encode()).hexdigest(), "seq": lo + k + 1,
+                     "published": c.report_date, "title": None, "source": c.outlet, "url": None, "reader": "bench",
+                     "body": "", "ingested_at": now, "minhash": b""} for k, c in enumerate(made)])
+                conn.execute(insert(ExtractionRow), [
+                    {"report_id": c.report_id, "extractor_version": "bench", "contract": "{}", "extracted_at": now}
+                    for c in made])
+            if key is None:  # every stub has the same extractor version and time: one key, as the service reads it
+                key = MissionService(store)._current_keys()[0][made[0].report_id]
+            with store.engine.begin() as conn:
+                conn.execute(insert(CACHE), [
+                    {"report_id": c.report_id, "cache_key": key, "contribution": c.model_dump_json(),
+                     "computed_at": now} for c in made])
+    return {"reports": reports, "events": events}
+
+
+def measure(url: str, reports: int = 20_000, seed: int = 7, dates: int = 40, page: int = 100) -> dict[str, Any]:
+    from missionwatch.mission.service import MissionService
+    from missionwatch.records import Report
+    from missionwatch.store import Store
+    from missionwatch.web import picture as web_picture
+
+    out: dict[str, Any] = {"load_at_start": _load()}
+    with _Clock() as built:
+        out.update(build_store(url, reports, seed))
+    out["build_store"] = {**built.out(), "load": _load()}
+    gc.collect()
+    today = dt.date.today()
+    store = Store.open(url)
+    service = MissionService(store)
+    with _Clock() as refresh:
+        stats = service.refresh()
+    with _Clock() as first:
+        service.picture(today, 0, page)
+    out["startup"] = {"refresh": refresh.out(), "first_picture": first.out(),
+                      "total_wall_s": round(refresh.wall + first.wall, 2),
+                      "total_cpu_s": round(refresh.cpu + first.cpu, 2), "from_cache": stats.from_cache,
+                      "computed": stats.computed, "merged_events": len(service.state.index.versions),
+                      "versions": sum(len(v) for v in service.state.index.versions.values()),
+                      "load": _load()}
+    gc.collect()
+    gc.freeze()  # the loaded state is long-lived, as in the server
+
+    rng = random.Random(seed + 1)
+    samples = []
+    for _ in range(dates):
+        day = START + dt.timedelta(days=rng.randrange(-30, SPAN_DAYS + 30))
+        with _Clock() as pic:
+            body = web_picture.picture_json(service, day, 0, page)
+        with _Clock() as enc:
+            text = json.dumps(body)
+        samples.append({"as_of": day.isoformat(), "picture": pic.out(), "json": enc.out(), "bytes": len(text),
+                        "timeline_total": body["timeline_page"]["total"],
+                        "wall_s": round(pic.wall + enc.wall, 4), "cpu_s": round(pic.cpu + enc.cpu, 4)})
+    out["random_dates"] = {"samples": samples, "load": _load(), **_stats(samples)}
+
+    extraction = synthetic(reports, random.Random(seed + 2))
+    report = Report.build(body="One more synthetic report.", reader="bench", published=today, title="one more",
+                          source="bench")
+    extraction = extraction.model_copy(update={"report_id": report.id, "published": today})
+    store.add(report, extraction)
+    with _Clock() as after_add:
+        body = web_picture.picture_json(service, today, 0, page)
+        text = json.dumps(body)
+    with _Clock() as again:
+        body = web_picture.picture_json(service, today, 0, page)
+        text = json.dumps(body)
+    out["today_after_one_report"] = {**after_add.out(), "reports": body["reports"], "bytes": len(text),
+                                     "load": _load()}
+    out["today_again"] = {**again.out(), "load": _load()}
+    store.close()
+    return out
+
+
+def _stats(samples: list[dict[str, Any]]) -> dict[str, Any]:
+    def pct(values: list[float], q: float) -> float:
+        values = sorted(values)
+        return round(values[min(len(values) - 1, int(round(q * (len(values) - 1))))], 4)
+
+    walls = [s["wall_s"] for s in samples]
+    return {"p50_wall_s": pct(walls, 0.5), "p95_wall_s": pct(walls, 0.95), "max_wall_s": max(walls),
+            "p50_cpu_s": pct([s["cpu_s"] for s in samples], 0.5),
+            "p95_cpu_s": pct([s["cpu_s"] for s in samples], 0.95),
+            "p50_picture_wall_s": pct([s["picture"]["wall_s"] for s in samples], 0.5),
+            "p95_picture_wall_s": pct([s["picture"]["wall_s"] for s in samples], 0.95),
+            "p50_json_wall_s": pct([s["json"]["wall_s"] for s in samples], 0.5),
+            "p95_json_wall_s": pct([s["json"]["wall_s"] for s in samples], 0.95),
+            "median_bytes": int(statistics.median(s["bytes"] for s in samples))}
