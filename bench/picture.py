@@ -11,8 +11,9 @@ contribution is valid). Then, as the web server does:
 * start-up: one ``MissionService`` reads the cache, merges the events and
   builds the as-of index (``picture(today)``), timed on its own;
 * random as-of dates over the whole span: ``web.picture.picture_json`` (the
-  ``/api/picture`` handler's call: the picture with a 100-event timeline page
-  and the timeline's total) plus ``json.dumps`` of it, each timed (wall and
+  ``/api/picture`` handler's call with its defaults: the picture with a
+  100-event timeline page, the timeline's total, history lists cut to their
+  latest 50 entries) plus ``json.dumps`` of it, each timed (wall and
   this process's CPU), with the picture and the JSON apart;
 * today after one new report: the report is added to the store with its
   extraction; the next call reads the change stamp, the keys, reduces that one
@@ -122,7 +123,7 @@ def measure(url: str, reports: int = 20_000, seed: int = 7, dates: int = 40, pag
     for _ in range(dates):
         day = START + dt.timedelta(days=rng.randrange(-30, SPAN_DAYS + 30))
         with _Clock() as pic:
-            body = web_picture.picture_json(service, day, 0, page)
+            body = web_picture.picture_json(service, day, 0, page, web_picture.HISTORY)
         with _Clock() as enc:
             text = json.dumps(body)
         samples.append({"as_of": day.isoformat(), "picture": pic.out(), "json": enc.out(), "bytes": len(text),
@@ -136,10 +137,10 @@ def measure(url: str, reports: int = 20_000, seed: int = 7, dates: int = 40, pag
     extraction = extraction.model_copy(update={"report_id": report.id, "published": today})
     store.add(report, extraction)
     with _Clock() as after_add:
-        body = web_picture.picture_json(service, today, 0, page)
+        body = web_picture.picture_json(service, today, 0, page, web_picture.HISTORY)
         text = json.dumps(body)
     with _Clock() as again:
-        body = web_picture.picture_json(service, today, 0, page)
+        body = web_picture.picture_json(service, today, 0, page, web_picture.HISTORY)
         text = json.dumps(body)
     out["today_after_one_report"] = {**after_add.out(), "reports": body["reports"], "bytes": len(text),
                                      "load": _load()}

@@ -110,3 +110,23 @@ def test_the_timeline_is_paged(web):
     html = c.get("/timeline", params={"as_of": AS_OF}).text
     assert f"of {len(full)}" in html
     assert c.get("/timeline", params={"as_of": AS_OF, "page": 0}).status_code == 400
+
+
+def test_history_lists_keep_their_latest_entries():
+    """``bounded`` cuts every history list to its latest entries and says which it cut."""
+    from missionwatch.mission import PictureState
+    from missionwatch.web.picture import bounded
+    from tests.scenarios.load import contributions
+
+    state = PictureState()
+    state.add_many(contributions("rotation"))
+    full = state.picture(dt.date(2026, 1, 1))
+    ke = next(c for c in full.forces.contingents if len(c.series) > 2)
+    cut, lists = bounded(full, 2)
+    short = next(c for c in cut.forces.contingents if c.country == ke.country)
+    assert short.series == ke.series[-2:] and short.estimates == ke.estimates[-2:]
+    assert lists[f"forces.contingents.{ke.country}.series"] == len(ke.series)
+    assert short.estimate_low == ke.estimate_low and cut.mandate.status == full.mandate.status
+    assert all(len(t.trail) <= 2 for t in cut.territory)
+    same, none_cut = bounded(full, 10_000)
+    assert same.to_json() == full.to_json() and none_cut == {}

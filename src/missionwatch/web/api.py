@@ -239,8 +239,12 @@ def list_actors(data: Annotated[WebData, Depends(deps.data)],
 @router.get("/picture", summary="The mission picture as of a date (analyst reviews applied)",
             description="Every section of the picture as of `as_of`, except that the timeline (every merged "
                         "event, in date order) is one page of it: `timeline_limit` events from position "
-                        "`timeline_offset`. `timeline_page` gives the timeline's `total` and the page "
-                        "asked for.",
+                        "`timeline_offset`; `timeline_page` gives the timeline's `total` and the page asked "
+                        "for. History lists (a contingent's `series`, `estimates`, `flows_since_stated` and "
+                        "`planned`, the mission totals, the mandate's `renewals`, `renewal_expected` and "
+                        "`expiry_claims`, each place's control `trail`, and the contradictions of each kind) "
+                        "keep their latest `history` entries; `history_cut.lists` names each list cut and "
+                        "its full length. Current values are computed from the full histories.",
             response_model=dict[str, Any])
 def get_picture(mission: Annotated[MissionService, Depends(picture.mission)],
                 as_of: Annotated[dt.date | None, Query(description="YYYY-MM-DD; default today")] = None,
@@ -248,8 +252,10 @@ def get_picture(mission: Annotated[MissionService, Depends(picture.mission)],
                                                      description="Timeline events per page (0..500)")] = picture.PAGE,
                 timeline_offset: Annotated[int, Query(ge=0, le=10_000_000,
                                                       description="Timeline events to skip")] = 0,
+                history: Annotated[int, Query(ge=0, le=100_000,
+                                              description="Latest entries kept per history list")] = picture.HISTORY,
                 ) -> dict[str, Any]:
-    return picture.picture_json(mission, as_of or dt.date.today(), timeline_offset, timeline_limit)
+    return picture.picture_json(mission, as_of or dt.date.today(), timeline_offset, timeline_limit, history)
 
 
 @router.get("/exports/acled.csv", summary="Events in ACLED's CSV layout (reviews applied)",
