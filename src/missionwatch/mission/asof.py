@@ -285,6 +285,8 @@ class AsOfIndex:
         self._known_by: tuple[list[int], list[int]] | None = None  # sorted days, reports up to each
         #: Stated strength per (contributor, date), per number of its claims known.
         self.stated_memo: dict[tuple[str | None, dt.date], dict[int, tuple[Any, ...]]] = {}
+        #: The report dates of each (contributor, date)'s claims, sorted: how many are known is a bisect.
+        self.stated_days: dict[tuple[str | None, dt.date], list[int]] = {}
         self.loaded = False
 
     # ---------------------------------------------------------------- upkeep
@@ -297,6 +299,7 @@ class AsOfIndex:
         for p in c.personnel:
             if p.date is not None:
                 self.stated_memo.pop((p.country, p.date), None)
+                self.stated_days.pop((p.country, p.date), None)
 
     def sync(self) -> None:
         timeline = self.state.timeline
@@ -447,7 +450,10 @@ class _DateFold:
             country, date = key
             if date > self.as_of:
                 continue
-            n = sum(1 for p in claims if _ordinal(p.source.report_date) <= self.day)
+            days = self.index.stated_days.get(key)
+            if days is None:
+                days = self.index.stated_days[key] = sorted(_ordinal(p.source.report_date) for p in claims)
+            n = bisect.bisect_right(days, self.day)
             if not n:
                 continue
             hit = memo.setdefault(key, {}).get(n)
