@@ -342,3 +342,71 @@ def test_agreeing_to_meet_in_a_month_looks_forward():
     x = run("The two ministers agreed to meet in Nairobi in March.")
     ev = next(e for e in x.events if e.type == "MEETING")
     assert ev.date.start == dt.date(2026, 3, 1) and ev.status == "planned"
+
+
+# ---------------------------------------------------------------- held-out round 3: actors and carry-over
+
+def test_joint_patrols_act_with_their_partner_not_with_an_adjective():
+    x = run("Kenyan police have carried out joint patrols with the Haitian National Police in Delmas.")
+    ev = next(e for e in x.events if e.type == "OPERATION")
+    assert {"Kenyan police", "Haitian National Police"} <= actors(x, ev)
+
+
+def test_the_scene_of_a_verb_gives_the_event_noun_its_actors():
+    x = run("On Friday, in the course of an operation in Pernier, units of the Haitian National Police "
+            "dismantled a gang hideout.")
+    ev = next(e for e in x.events if e.type == "OPERATION")
+    assert "Haitian National Police" in actors(x, ev)
+
+
+def test_who_acts_in_the_timing_clause_runs_the_operation():
+    x = run("The operation started at dawn on Monday, when Kenyan police and Haitian National Police units "
+            "moved into Solino.")
+    ev = next(e for e in x.events if e.type == "OPERATION")
+    assert {"Kenyan police", "Haitian National Police"} <= actors(x, ev)
+
+
+def test_dateless_follow_up_takes_the_date_and_forces_told_just_before():
+    x = run("On Saturday 27 September, Haitian National Police units raided a gang hideout in Pernier. "
+            "Six people were arrested and two rifles were seized.\n\n"
+            "Police said the area was calm.")
+    arrest = next(e for e in x.events if e.type == "ARREST")
+    assert arrest.date.start == dt.date(2025, 9, 27) and not arrest.date.fallback
+    assert "Haitian National Police" in actors(x, arrest)
+
+
+def test_a_new_paragraph_does_not_inherit_a_date():
+    x = run("On Saturday 27 September, police raided a hideout in Pernier.\n\nSix people were killed in Cabaret.")
+    attack = next(e for e in x.events if e.type == "ATTACK")
+    assert attack.date.fallback
+
+
+@pytest.mark.parametrize(("text", "etype"), [
+    ("The interior minister dismissed reports that Kenya was considering an early exit from Haiti.", "WITHDRAW"),
+    ("The mission's mandate runs out on 2 October.", "MANDATE"),
+    ("A drone unit carried out strikes on gang positions in Cité Soleil on Sunday.", "ATTACK"),
+    ("Police pushed the attackers back after a night of fighting in Nazon.", "OPERATION"),
+    ("Police drove the gunmen out of two villages above Kenscoff on Monday.", "CONTROL"),
+    ("The suspect was placed in police custody on his arrival at the border.", "ARREST"),
+    ("The president appointed a new police chief on Monday.", "DECISION"),
+    ("The director general relieved the local commissioner of his duties on Tuesday.", "DECISION"),
+    ("Belize would contribute 40 soldiers if the United Nations paid for them.", "DEPLOY"),
+])
+def test_triggers_seen_on_held_out_reports(text, etype):
+    assert etype in {e.type for e in run(text).events}
+
+
+def test_a_denied_exit_is_denied():
+    x = run("The interior minister dismissed reports that Kenya was considering an early exit from Haiti.")
+    assert next(e for e in x.events if e.type == "WITHDRAW").status == "denied"
+
+
+@pytest.mark.parametrize("text", [
+    "A man wanted for kidnapping was deported on Thursday.",
+    "Families pushed out of their homes by the fighting sleep in schools.",
+    "Workers went on strike in the capital on Monday.",
+    "The minister dismissed the criticism as unfounded.",
+])
+def test_charges_displacement_labour_strikes_and_brushed_off_criticism_are_not_those_events(text):
+    types = {e.type for e in run(text).events}
+    assert not types & {"ATTACK", "CONTROL", "DECISION"}

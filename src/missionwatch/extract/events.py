@@ -306,6 +306,20 @@ def _with_conj(toks: list[Token]) -> list[Token]:
     return out
 
 
+def _partner_noun(tok: Token) -> bool:
+    """Event nouns whose "with X" names a partner in the event ("joint patrols with the PNH")."""
+    return tok.pos_ == "NOUN" and _lemma(tok) in _rules()["partner_nouns"]
+
+
+def _scene_of(tok: Token, verb: Token) -> bool:
+    """The event noun is the scene of the verb: "during an operation", "in the course of a raid"."""
+    prep = tok.head
+    if prep.dep_ == "prep" and prep.lower_ == "of" and prep.head.lower_ == "course":
+        prep = prep.head.head
+    return prep.dep_ == "prep" and prep.lower_ in ("during", "in") and prep.head.i == verb.i \
+        and _lemma(verb) not in _rules()["modality"]["reporting_lemmas"]
+
+
 def _roles(tok: Token) -> _Roles:
     r = _Roles()
     heads = [tok]
@@ -344,9 +358,11 @@ def _roles(tok: Token) -> _Roles:
                         r.obj.extend(pobj)
                     if word == "by" and tok.pos_ == "NOUN":
                         r.agent.extend(pobj)
-                    if word in ("with", "alongside") and tok.pos_ == "VERB":
-                        r.agent.extend(pobj)
-                elif c.dep_ == "poss" and tok.pos_ == "NOUN" or c.dep_ in ("compound", "nmod", "amod") and tok.pos_ == "NOUN" and c.pos_ in ("PROPN", "ADJ"):
+                    if word in ("with", "alongside") and (tok.pos_ == "VERB" or _partner_noun(tok)):
+                        r.agent.extend(pobj)  # "patrols with the PNH": a partner acts too
+                elif c.dep_ == "poss" and tok.pos_ == "NOUN" or c.dep_ in ("compound", "nmod", "amod") \
+                        and tok.pos_ == "NOUN" and (c.pos_ == "PROPN" or c.pos_ == "ADJ" and c.text[:1].isupper()):
+                    # "Kenyan patrols", "MSS operations"; never "joint patrols"
                     r.subj.append(c)
     # the trigger noun is the subject of a passive: "the assault was claimed by X", "was carried out by X"
     if tok.pos_ == "NOUN" and tok.dep_ in ("nsubj", "nsubjpass"):
@@ -355,15 +371,29 @@ def _roles(tok: Token) -> _Roles:
             for c in v.children:
                 if c.dep_ == "agent":
                     r.agent.extend(g for g in c.children if g.dep_ == "pobj")
-    # the trigger noun is an object: the verb's subject is its actor ("undertook security patrols")
+    # the trigger noun is an object: the verb's subject is its actor ("undertook security patrols",
+    # "ordered the deployment of"), and so is who it was done with ("carried out patrols with the PNH");
+    # or it sets the scene of the verb ("in the course of an operation, units ... dismantled a hideout")
     if tok.pos_ == "NOUN" and tok.dep_ in ("dobj", "pobj") and not r.subj:
         v = _clause_verb(tok)
-        if v is not tok and _lemma(v) in _LIGHT:
+        rules = _rules()
+        if v is not tok and (_lemma(v) in _LIGHT or _lemma(v) in rules["noun_subject_verbs"]
+                             or _scene_of(tok, v)):
             r.subj.extend(c for c in v.children if c.dep_ == "nsubj")
             r.agent.extend(g for c in v.children if c.dep_ == "agent" for g in c.children)
             for c in v.children:
                 if c.dep_ == "prep" and c.lower_ in ("to", "into", "in"):
                     r.to.extend(g for g in c.children if g.dep_ == "pobj")
+                if c.dep_ == "prep" and c.lower_ in ("with", "alongside") and _lemma(v) in _LIGHT:
+                    r.agent.extend(g for g in c.children if g.dep_ == "pobj")
+    # "the operation began at dawn, when MSS vehicles and PNH units advanced": who acts in the timing clause
+    if tok.pos_ == "NOUN" and tok.dep_ == "nsubj" and _lemma(tok.head) in _rules()["aspect_verbs"] \
+            and not r.subj and not r.agent:
+        # the clause may hang off the date ("on Monday, when ...")
+        for c in tok.head.subtree:
+            if c.dep_ in ("advcl", "relcl") and c.pos_ == "VERB" and any(
+                    g.dep_ in ("mark", "advmod") and g.lower_ in ("when", "as") for g in c.children):
+                r.subj.extend(g for g in c.children if g.dep_ == "nsubj")
     # participles and relative clauses: "200 Kenyans arrived", "officers who arrived"
     if tok.dep_ in ("acl", "relcl") and not r.subj and not r.passive_subj and tok.pos_ == "VERB":
         (r.passive_subj if tok.tag_ == "VBN" and tok.dep_ == "acl" else r.subj).append(tok.head)
@@ -739,6 +769,10 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
     # exclusions: "assault rifles", "patrol boats" are not events
     if tok.pos_ == "NOUN" and tok.dep_ == "compound":
         return []
+    # a charge is not an event: "wanted for kidnapping", "convicted of murder"
+    if tok.pos_ == "NOUN" and tok.dep_ == "pobj" and tok.head.lower_ in ("for", "of") \
+            and _lemma(tok.head.head) in _rules()["charge_verbs"]:
+        return []
     if rule.get("exclude_mod") and any(_lemma(c) in rule["exclude_mod"] or c.lower_ in rule["exclude_mod"]
                                        for c in tok.children):
         return []
@@ -1005,6 +1039,46 @@ def _money_triggers(ctx: _Ctx) -> list[Token]:
     return out
 
 
+def _previous_sentence(tok: Token) -> SpacySpan | None:
+    """The sentence before the token's, when both are in one paragraph."""
+    sent = _sent(tok)
+    if sent.start == 0:
+        return None
+    prev = _sent(tok.doc[sent.start - 1])
+    gap = tok.doc.text[prev.end_char:sent.start_char] + prev.text[len(prev.text.rstrip()):]
+    return None if "\n" in gap else prev
+
+
+def _carry_over(ctx: _Ctx, cands: list[_Cand]) -> None:
+    """What a report says once and then takes as read: a dateless event told right after a dated one
+    in the same paragraph happened that day ("On Friday 23 May, units dismantled a hideout. Four
+    people were arrested."); an arrest with no one named was made by the forces of the operation just
+    told; "the operation" with no actor of its own is the one told just before."""
+    groups = _rules()["anaphora_groups"]
+    for n, c in enumerate(cands):
+        earlier = [o for o in cands[:n] if o.trigger.idx < c.trigger.idx]
+        if c.date is not None and c.date.fallback and c.status == "occurred" and not _is_heading(c.trigger):
+            prev = _previous_sentence(c.trigger)
+            days = {(d.interval.start, d.interval.end) for d in ctx.dates if prev is not None
+                    and prev.start_char <= d.span.start < prev.end_char and d.interval.precision == "day"}
+            if len(days) == 1:
+                d = next(d for d in ctx.dates if prev is not None and prev.start_char <= d.span.start < prev.end_char
+                         and d.interval.precision == "day")
+                c.date = d.interval
+        if c.actors:
+            continue
+        definite = c.trigger.pos_ == "NOUN" and any(
+            x.dep_ == "det" and x.lower_ in ("the", "this", "that") for x in c.trigger.children)
+        agentless = c.type == "ARREST" and not c.actors
+        if not (definite or agentless) or c.type not in groups:
+            continue
+        reach = 800 if agentless else 1000
+        source = next((o for o in reversed(earlier) if o.type in groups[c.type] and o.actors
+                       and c.trigger.idx - o.trigger.idx <= reach), None)
+        if source is not None:
+            c.actors = [a for a in source.actors if a not in c.targets]
+
+
 def find_events(doc: Doc, published: dt.date | None, entities: list[Entity], places: list[Place],
                 dates: list[DateMention], quantities: list[Quantity]) -> list[Event]:
     rules = _rules()
@@ -1046,6 +1120,7 @@ def find_events(doc: Doc, published: dt.date | None, entities: list[Entity], pla
     cands = [c for c in cands if not (c.lemma in ("approve", "adopt") and c.type == "DECISION" and any(
         o.trigger.i == c.trigger.i and o.type == "MANDATE" for o in cands))]
     cands.sort(key=lambda c: c.trigger.idx)
+    _carry_over(ctx, cands)
     merged: list[_Cand] = []
     for c in cands:
         scored = [(s, m) for m in merged if (s := _compatible(ctx, m, c)) > 0]
