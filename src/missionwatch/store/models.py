@@ -2,8 +2,8 @@
 
 The migrations in ``store/migrations`` create exactly these (a test compares
 them); back-end specific pieces that SQLAlchemy does not model (the SQLite
-FTS5 table and its triggers, the PostgreSQL tsvector column) live only in the
-migrations.
+FTS5 table and its triggers, the PostgreSQL ``report_search`` table and its
+trigger) live only in the migrations.
 
 Fact tables are a denormalised copy of ``extractions.contract`` so that map
 and timeline queries over a million events use indexes instead of parsing
@@ -31,6 +31,7 @@ from sqlalchemy import (
     String,
     Text,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -143,8 +144,10 @@ class EventRow(Base):
         Index("ix_events_dates", "date_start", "date_end", "lat", "lon", "type"),
         Index("ix_events_type_date", "type", "date_start", "date_end", "lat", "lon"),
         Index("ix_events_lat_lon", "lat", "lon", "date_start", "date_end", "type"),
-        # The few events longer than store.facts.LONG_SPAN_DAYS (or without an end): migration 0004.
-        Index("ix_events_long_span", "long_span", "date_end", "date_start", "lat", "lon", "type"),
+        # The few events longer than store.facts.LONG_SPAN_DAYS (or without an end): migrations 0004,
+        # 0005 (partial, so statistics see how few they are).
+        Index("ix_events_long_span", "date_end", "date_start", "lat", "lon", "type",
+              sqlite_where=text("long_span = 1"), postgresql_where=text("long_span")),
     )
 
     #: (report_id, fact_id) is the key, so report_id lookups and cascades use its index.
