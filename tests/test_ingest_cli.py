@@ -172,9 +172,14 @@ def test_ingest_writes_in_batches_of_batch_size(tmp_path, monkeypatch):
     progress = []
     with Store.open(f"sqlite:///{tmp_path / 'b.db'}") as store:
         store.add(Report.build(body="Something else entirely.", reader="t", id="taken"))
-        batches = []
+        batches: list[int] = []
         real = store.add_many
-        monkeypatch.setattr(store, "add_many", lambda pairs: batches.append(len(pairs)) or real(pairs))
+
+        def counting(pairs):
+            batches.append(len(pairs))
+            return real(pairs)
+
+        monkeypatch.setattr(store, "add_many", counting)
         summary = missionwatch.ingest([corpus], store, executor=_FakeExecutor(),
                                       progress=lambda p: progress.append(p.reports_done))
         assert batches == [3, 3, 1]

@@ -10,16 +10,22 @@ from __future__ import annotations
 
 import os
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from missionwatch.parallel import Outcome
+    from missionwatch.records import Report
 
 
-def fake_extract_batch(reports):  # type: ignore[no-untyped-def]
+def fake_extract_batch(reports: list[Report]) -> list[Outcome]:
     from missionwatch.records import DateInterval, Entity, Event, Extraction, Place, Quantity, Span
 
-    out = []
+    out: list[Outcome] = []
     for r in reports:
-        words = [m for m in re.finditer(r"\w+", r.body)][:12] or [None]
+        matches: list[re.Match[str] | None] = list(re.finditer(r"\w+", r.body))
+        words = matches[:12] or [None]
 
-        def span(i: int, words: list = words, body: str = r.body) -> Span:
+        def span(i: int, words: list[re.Match[str] | None] = words, body: str = r.body) -> Span:
             m = words[i % len(words)]
             return Span.of(body, m.start(), m.end()) if m else Span.of(body, 0, len(body))
 

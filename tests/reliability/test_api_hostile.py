@@ -103,7 +103,7 @@ def _counts(url: str) -> tuple[int, ...]:
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         out = tuple(
-            conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar()
+            conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one()
             for t in ("reports", "events", "reviews", "audit", "users")
         )
     engine.dispose()

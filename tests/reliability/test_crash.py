@@ -68,7 +68,8 @@ def check_store(url: str, all_extracted: bool = True) -> int:
                 assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
             reports = conn.execute(sa.select(ReportRow.id, ReportRow.sha256)).all()
             assert len({r.sha256 for r in reports}) == len(reports)
-            contracts = dict(conn.execute(sa.select(ExtractionRow.report_id, ExtractionRow.contract)).all())
+            contracts = {row.report_id: row.contract
+                         for row in conn.execute(sa.select(ExtractionRow.report_id, ExtractionRow.contract))}
             assert set(contracts) <= {r.id for r in reports}
             if all_extracted:  # ingest stores a report and its extraction together
                 assert set(contracts) == {r.id for r in reports}, "a report without its extraction"
@@ -238,7 +239,7 @@ def test_review_writer_killed_midway_keeps_reviews_and_audit_in_step(small_store
             f"{r}:v1"
             for (r,) in conn.exec_driver_sql("SELECT report_id FROM extractions ORDER BY report_id LIMIT 4")
         ]
-        reviews_before = conn.exec_driver_sql("SELECT count(*) FROM reviews").scalar()
+        reviews_before = conn.exec_driver_sql("SELECT count(*) FROM reviews").scalar_one()
     rng = random.Random(SEED)
     acknowledged: list[int] = []
     for _ in range(3):
@@ -250,6 +251,7 @@ def test_review_writer_killed_midway_keeps_reviews_and_audit_in_step(small_store
         )
         want = rng.randint(5, 60)
         got: list[int] = []
+        assert proc.stdout is not None and proc.stderr is not None
         while len(got) < want:
             line = proc.stdout.readline()
             assert line, proc.stderr.read()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from missionwatch.cli import app
 from missionwatch.records import Extraction, Report
@@ -91,7 +91,7 @@ def _export(url: str, path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def _import(url: str, path: Path) -> object:
+def _import(url: str, path: Path) -> Result:
     return CliRunner().invoke(app, ["import", str(path), "--db", url])
 
 
