@@ -86,6 +86,20 @@ def test_events_filters_and_paging(seeded, client_factory):
     assert any(f["properties"]["id"] == f"{report_id}/{event_id}" for f in geo["features"])
 
 
+def test_report_search_filters_dates_in_the_store(seeded, client_factory):
+    db_url, report_id, _ = seeded
+    _, c = client_factory()
+    both = c.get("/api/reports", params={"q": "Delmas"}).json()
+    assert both["total"] == 2 and report_id in [h["id"] for h in both["items"]]
+    later = c.get("/api/reports", params={"q": "Delmas", "date_from": "2024-09-22"}).json()
+    assert later["total"] == 1 and report_id not in [h["id"] for h in later["items"]]
+    assert all(h["published"] >= "2024-09-22" for h in later["items"])
+    earlier = c.get("/api/reports", params={"q": "Delmas", "date_to": "2024-09-21"}).json()
+    assert [h["id"] for h in earlier["items"]] == [report_id] and earlier["total"] == 1
+    paged = c.get("/api/reports", params={"q": "Delmas", "limit": 1, "offset": 1}).json()
+    assert paged["total"] == 2 and [h["id"] for h in paged["items"]] == [both["items"][1]["id"]]
+
+
 @pytest.mark.parametrize("path, params", [
     ("/api/events", {"type": "ARREST'; DROP TABLE events; --"}),
     ("/api/events", {"place": "Delmas'; DROP TABLE events; --"}),
