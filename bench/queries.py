@@ -8,18 +8,18 @@ coverage is. Extracting a million events would measure the extractor again,
 not the queries. After loading, ``ANALYZE`` runs (PostgreSQL's autovacuum
 would do the same within minutes); no application cache is involved.
 
-Queries, each through the code the dashboard uses where it exists:
+Queries, each through the code the dashboard uses:
 
-* events in a date range and a box: ``WebData.events`` (web/queries.py), first page of 100;
-* full-text search: ``Store.search`` (FTS5 / tsvector), first page of 20;
-* the mission picture as of a date: the picture layer folds every report's
-  contribution in memory (bench/bench_mission.py measures it), which is not a
-  query; here, the SQL an indexed picture needs from the events table, per
-  as-of date: latest CONTROL event per place, latest MANDATE event, and
-  deployments and withdrawals to date.
+* events in a date range and a box: ``WebData.events`` (web/queries.py), first page of 100,
+  with and without a type filter;
+* full-text search: ``Store.search`` (the bounded ranking of store/search.py), first page of 20;
+* the reports page's search with a 180-day date filter: ``WebData.reports(q=...)``.
 
-Reported: p50/p95 latency over ``repeats`` parameter sets (after a warm-up),
-and each query's plan (EXPLAIN QUERY PLAN / EXPLAIN) to show index use.
+The mission picture as of a date is measured through its real path by
+bench/picture.py. Reported: p50/p95 latency over ``repeats`` parameter sets
+(after a warm-up), and the plan of each statement the app runs
+(``web.queries.event_statements`` and ``store.search``'s statement): EXPLAIN
+QUERY PLAN with bound parameters on SQLite, EXPLAIN ANALYZE on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -218,46 +218,21 @@ def _window(rng: random.Random, days: int = 30) -> tuple[dt.date, dt.date]:
     return start, start + dt.timedelta(days=days)
 
 
-PICTURE_SQL = {
-    "territory": """SELECT place_name, MAX(date_start) AS latest FROM events
-                    WHERE type = 'CONTROL' AND date_start <= :as_of GROUP BY place_name""",
-    "mandate": """SELECT report_id, fact_id, date_start FROM events
-                  WHERE type = 'MANDATE' AND date_start <= :as_of ORDER BY date_start DESC LIMIT 1""",
-    "deployments": """SELECT type, COUNT(*) FROM events
-                      WHERE type IN ('DEPLOY', 'WITHDRAW') AND date_start <= :as_of GROUP BY type""",
-}
+TYPES = ("ATTACK", "ARREST")
+SEARCH_WINDOW_DAYS = 180
 
 
 def measure(url: str, events: int = 1_000_000, per_report: int = 20, seed: int = 7,
             repeats: int = 40) -> dict[str, Any]:
     """Create, load and query one store (run in a child process: ``bench.child``)."""
     from missionwatch.store import Store
-    from missionwatch.web.queries import EventFilter, WebData
 
     store = Store.open(url)
     try:
         log(f"queries: loading {events:,} events into {store.backend}")
         loaded = populate(store.engine, events, per_report, seed)
         log(f"queries: loaded in {loaded['load_s']} s; querying")
-        web = WebData(store.engine)
-        rng = random.Random(seed)
-
-        def events_in_box() -> None:
-            start, end = _window(rng)
-            web.events(EventFilter(date_from=start, date_to=end, bbox=CAPITAL_BOX), limit=100, offset=0)
-
-        def search() -> None:
-            store.search(rng.choice(SEARCH_TERMS), limit=20)
-
-        def picture_sql() -> None:
-            as_of = START + dt.timedelta(days=rng.randrange(DAYS))
-            with store.engine.connect() as conn:
-                for sql in PICTURE_SQL.values():
-                    conn.execute(sa.text(sql), {"as_of": as_of}).all()
-
-        timings = {"events_date_range_and_box": _timed(events_in_box, repeats),
-                   "full_text_search": _timed(search, repeats),
-                   "picture_as_of_sql": _timed(picture_sql, repeats)}
+        timings = time_queries(store, seed, repeats)
         plans = explain(store.engine)
         counts = {"events": store.count_events(), "reports": store.count_reports()}
     finally:
@@ -265,40 +240,73 @@ def measure(url: str, events: int = 1_000_000, per_report: int = 20, seed: int =
     return {"backend": store.backend, **loaded, "counts": counts, "timings": timings, "plans": plans}
 
 
-def explain(engine: sa.Engine) -> dict[str, list[str]]:
-    """The plan of each query, as the database reports it."""
-    from missionwatch.store import search as fulltext
-    from missionwatch.store.models import EventRow
-    from missionwatch.web.queries import EVENT_COLUMNS as WEB_COLUMNS
-    from missionwatch.web.queries import EventFilter
+def time_queries(store: Any, seed: int, repeats: int) -> dict[str, Any]:
+    """p50/p95 of each dashboard query on a loaded store (each query its own random sequence)."""
+    from missionwatch.web.queries import EventFilter, WebData
 
+    web = WebData(store.engine)
+
+    def events_in_box(types: tuple[str, ...]) -> Callable[[], None]:
+        rng = random.Random(seed)
+
+        def run() -> None:
+            start, end = _window(rng)
+            web.events(EventFilter(types=list(types), date_from=start, date_to=end, bbox=CAPITAL_BOX),
+                       limit=100, offset=0)
+        return run
+
+    def search() -> Callable[[], None]:
+        rng = random.Random(seed)
+        return lambda: store.search(rng.choice(SEARCH_TERMS), limit=20)
+
+    def search_dated() -> Callable[[], None]:
+        rng = random.Random(seed)
+
+        def run() -> None:
+            start, end = _window(rng, SEARCH_WINDOW_DAYS)
+            web.reports(q=rng.choice(SEARCH_TERMS), date_from=start, date_to=end, limit=50, offset=0)
+        return run
+
+    return {"events_date_range_and_box": _timed(events_in_box(()), repeats),
+            "events_typed_date_range_and_box": _timed(events_in_box(TYPES), repeats),
+            "full_text_search": _timed(search(), repeats),
+            "full_text_search_dated": _timed(search_dated(), repeats)}
+
+
+def explain(engine: sa.Engine) -> dict[str, list[str]]:
+    """The plan of each statement the app runs for these queries, as the database reports it."""
+    from missionwatch.store import search as fulltext
+    from missionwatch.web.queries import EventFilter, event_statements
+
+    statements: dict[str, Any] = {}
+    for label, types in (("events", ()), ("events, 2 types", TYPES)):
+        flt = EventFilter(types=list(types), bbox=CAPITAL_BOX, date_from=dt.date(2025, 3, 1),
+                          date_to=dt.date(2025, 3, 31))
+        for i, (page, count) in enumerate(event_statements(flt, 100)):
+            statements[f"{label}: branch {i} page"] = page
+            statements[f"{label}: branch {i} count"] = count
     postgres = engine.dialect.name == "postgresql"
-    flt = EventFilter(date_from=dt.date(2025, 3, 1), date_to=dt.date(2025, 3, 31), bbox=CAPITAL_BOX)
-    e = EventRow
-    page = (sa.select(*[getattr(e, c) for c in WEB_COLUMNS]).where(*flt.sql())
-            .order_by(e.date_start.is_(None), e.date_start, e.report_id, e.fact_id).limit(100))
-    count = sa.select(sa.func.count()).select_from(e).where(*flt.sql())
-    statements: dict[str, tuple[Any, dict[str, Any]]] = {
-        "events page (WebData.events)": (page, {}),
-        "events count (WebData.events)": (count, {}),
-        "full-text search (Store.search)": (
-            fulltext._POSTGRES if postgres else fulltext._SQLITE,
-            {"q": "helicopters" if postgres else fulltext.fts5_query("helicopters"),
-             "limit": 20, "offset": 0}),
-        **{f"picture: {name}": (sa.text(sql), {"as_of": dt.date(2025, 6, 1)})
-           for name, sql in PICTURE_SQL.items()},
-    }
-    prefix = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
+    start = dt.date(2025, 3, 1)
+    dated = {"date_from": start, "date_to": start + dt.timedelta(SEARCH_WINDOW_DAYS)}
+    for label, dates in (("search", {}), (f"search, {start}..{dated['date_to']}", dated)):
+        statements[f"{label} \"helicopters\" (store.search)"] = fulltext.statement(
+            postgres, "helicopters", 20, 0, **dates)
     plans: dict[str, list[str]] = {}
     with engine.connect() as conn:
-        for name, (stmt, params) in statements.items():
-            if isinstance(stmt, sa.TextClause):
-                rows = conn.execute(sa.text(prefix + stmt.text), params).all()
-            else:
-                # Literal values so the plan is the one for these parameters, as the planner sees them.
-                sql = str(stmt.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
-                # psycopg reads % as a placeholder marker; SQLite does not.
-                sql = sql.replace("%", "%%") if postgres else sql
-                rows = conn.exec_driver_sql(prefix + sql).all()
-            plans[name] = [str(r[-1]) for r in rows]
+        for name, stmt in statements.items():
+            plans[name] = _plan(conn, stmt)
     return plans
+
+
+def _plan(conn: sa.Connection, stmt: Any) -> list[str]:
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    if conn.dialect.name == "postgresql":
+        # Bound parameters as the app sends them; ANALYZE for the rows and time each step really took.
+        rows = conn.exec_driver_sql("EXPLAIN (ANALYZE, COSTS OFF) " + str(compiled), compiled.params)
+        return [str(r[0]) for r in rows]
+    # SQLite: the plan for bound parameters (literal values can plan differently), through the driver.
+    args = [compiled.params[k] for k in compiled.positiontup]
+    args = [_sqlite_value(a) for a in args]
+    driver: Any = conn.connection.driver_connection
+    cursor = driver.execute("EXPLAIN QUERY PLAN " + str(compiled), args)
+    return [str(r[-1]) for r in cursor.fetchall()]
