@@ -32,7 +32,7 @@ from missionwatch.extract.entities import analyse
 from missionwatch.extract.nlp import load_nlp, text_of
 from missionwatch.records import DateInterval, Entity, Event, Place, Quantity, Span
 
-VERSION = "events@3"
+VERSION = "events@4"
 
 _FEATURE_RANK = {"facility": 0, "neighborhood": 1, "city": 2, "admin2": 3, "admin1": 4, "region": 5,
                  "other": 6, "country": 7}
@@ -207,6 +207,10 @@ def _coref(ctx: _Ctx, tok: Token) -> list[str]:
     if lower in ("they", "them", "their"):
         found = _nearest(ctx, tok, ("FORCE", "ARMED_GROUP", "MISSION"))
         return [found] if found else []
+    if lower == "it" and tok.dep_ in ("nsubj", "nsubjpass"):
+        # "Kenya, which has said it will not pull out": the actor named just before
+        found = _nearest(ctx, tok, ("COUNTRY", "MISSION", "FORCE", "ARMED_GROUP"), back=120)
+        return [found] if found else []
     if tok.pos_ not in ("NOUN", "PROPN", "NUM", "ADJ"):
         return []
     # "its officers": the mission (or force) that owns them
@@ -218,7 +222,9 @@ def _coref(ctx: _Ctx, tok: Token) -> list[str]:
     definite = any(c.lower_ in ("the", "this", "that", "these", "those") for c in tok.children)
     # gangs, gang members, gunmen, armed men, the coalition: the armed group the report is about
     if lemmas & rules["gang"] or ("armed" in lemmas and lemmas & {"man", "men", "individual", "group"}):
-        found = _nearest(ctx, tok, ("ARMED_GROUP",), back=2500, ahead=600)
+        # a report that names one armed group means it however far ahead the name comes
+        single = len({e.id for e in ctx.entities if e.type == "ARMED_GROUP"}) == 1
+        found = _nearest(ctx, tok, ("ARMED_GROUP",), back=2500, ahead=3000 if single else 600)
         return [found] if found else []
     role_word = _role_word(tok)
     if definite and (role_word in rules["person"] or lower in rules["person"] or _lemma(tok) in rules["person"]):
@@ -238,7 +244,8 @@ def _coref(ctx: _Ctx, tok: Token) -> list[str]:
                               for t in phrase for c in t.children) or tok.pos_ == "NUM"
     if (counted and lemmas & rules["group"]) or _elliptic_personnel(ctx, tok):
         stem = lower[:-2] if lower.endswith("ns") and lower in rules["group"] else None
-        found = _dominant_force(ctx, tok, stem)
+        found = _sender_in_sentence(ctx, tok) if stem is None else None
+        found = found or _dominant_force(ctx, tok, stem)
         return [found] if found else []
     return []
 
@@ -260,6 +267,19 @@ def _role_holder(ctx: _Ctx, tok: Token, role: str) -> str | None:
         if ent.id in holders and s < tok.idx:
             best = ent.id
     return best or (next(iter(holders)) if len(holders) == 1 else None)
+
+
+def _sender_in_sentence(ctx: _Ctx, tok: Token) -> str | None:
+    """"El Salvador's defence ministry says a second group of 80 soldiers will leave": the force or
+    contributing country named earlier in the same sentence, before the report's dominant force."""
+    sent = _sent(tok)
+    found = [(s, ent) for s, _e, ent in ctx.mention_index if sent.start_char <= s < tok.idx
+             and ent.type in ("FORCE", "COUNTRY") and ent.attributes.get("iso2", ent.attributes.get("country")) != "HT"]
+    forces = [ent for _s, ent in found if ent.type == "FORCE"]
+    if forces:
+        return forces[-1].id
+    countries = [ent for _s, ent in found if ent.type == "COUNTRY"]
+    return countries[-1].id if len({c.id for c in countries}) == 1 else None
 
 
 def _args(ctx: _Ctx, tok: Token) -> list[str]:
@@ -330,6 +350,11 @@ def _roles(tok: Token) -> _Roles:
             or (cur.dep_ == "acomp" and cur.pos_ == "ADJ" and cur is not tok):
         if any(c.dep_ in ("nsubj", "nsubjpass") for c in cur.children):
             break
+        if cur.dep_ == "xcomp" and _lemma(cur.head) in _rules()["object_control_lemmas"]:
+            told = [c for c in cur.head.children if c.dep_ == "dobj" and c.i < cur.i]
+            if told:
+                r.subj.extend(told)  # "asked the mission to send officers": the mission would send
+                break
         cur = cur.head
         heads.append(cur)
     if tok.dep_ == "conj" and tok.head.pos_ in ("VERB", "AUX"):
@@ -415,10 +440,19 @@ def _is_heading(tok: Token) -> bool:
                                                         or sent.end_char >= len(sent.doc.text.rstrip()))
 
 
+def _failed(tok: Token) -> bool:
+    return any(_lemma(t) in _rules()["modality"]["failure_lemmas"] for t in _chain(tok)[1:4])
+
+
 def _status(tok: Token, etype: str, forced: str | None) -> tuple[str | None, bool, bool]:
     """(status, explicit?, attempted?) from the trigger's clause; status None when there is no event
     and "negated" when the clause says it did not happen (a denial if a named party is involved)."""
     mod = _rules()["modality"]
+    if tok.dep_ == "acl" and tok.tag_ == "VBN" and not forced and not any(
+            c.dep_ in ("aux", "auxpass") for c in tok.children) and any(
+            c.dep_ in ("agent", "prep", "npadvmod") for c in tok.children):
+        # "the force approved by the Council in September": a fact, whatever the sentence around it says
+        return "occurred", True, False
     chain = _chain(tok)
     explicit = False
     attempted = False
@@ -711,8 +745,14 @@ def _needs(ctx: _Ctx, tok: Token, roles: _Roles, cls: str, object_only: bool) ->
         heads = [g] + [c for c in g.children if c.dep_ in ("compound", "amod", "poss", "nmod")]
         heads += [p for c in g.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children
                   if p.dep_ == "pobj"]
+        if any(_lemma(c) in _rules()["not_a_mission"] for c in g.children if c.dep_ in ("compound", "amod")) \
+                and cls in ("mandate", "personnel"):
+            continue  # "a drone task force", "a working group"
         if any(_lemma(h) in words or h.lower_ in words for h in heads):
             return True
+        if cls == "territory" and g.lower_ in ("it", "them") and any(
+                _sent(tok).start_char <= s0 < g.idx for s0, _e, _p in ctx.place_index):
+            return True  # "Kenscoff, which gangs overran in February": the place named before
         types = _entity_types(ctx, _args(ctx, g))
         if cls == "personnel" and types & {"FORCE"}:
             return True
@@ -804,9 +844,14 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
         return []
     if attempted and rule.get("attempt_type"):
         etype = rule["attempt_type"]
+    elif attempted and _failed(tok):
+        return []  # "has struggled to hold territory": nothing was held
     # dates and places
     sent = _sent(tok)
     dm = _pick_date(ctx, tok, sent)
+    if dm is not None and etype == "STATEMENT" and any(
+            t.idx <= dm.span.start < t.idx + len(t.text) for o in roles.obj for t in o.subtree):
+        dm = None  # "condemns the attack on 24 March": the date of what is condemned, not of the words
     date = dm.interval if dm else None
     if ctx.published is not None and date is not None and status == "occurred" and date.start > ctx.published:
         status, explicit = "planned", True
@@ -965,6 +1010,8 @@ def _compatible(ctx: _Ctx, a: _Cand, b: _Cand) -> int:
             same_sentence = _sent(a.trigger).start == _sent(b.trigger).start
             if not (a.type in ("MANDATE", "CONTROL") and same_sentence):
                 return 0
+    if a.type == "DECISION" and a.attributes.get("action") != b.attributes.get("action"):
+        return 0  # an appointment is not the policy decision told next to it
     qa, qb = _quantity_value(ctx, a.quantity), _quantity_value(ctx, b.quantity)
     if qa is not None and qb is not None and qa != qb:
         return 0
@@ -1073,8 +1120,11 @@ def _carry_over(ctx: _Ctx, cands: list[_Cand]) -> None:
         if not (definite or agentless) or c.type not in groups:
             continue
         reach = 800 if agentless else 1000
+        pointed = any(t.pos_ == "NOUN" and _lemma(t) in _rules()["partner_nouns"] and any(
+            x.lower_ in ("the", "this", "that") for x in t.children) for t in _sent(c.trigger))
         source = next((o for o in reversed(earlier) if o.type in groups[c.type] and o.actors
-                       and c.trigger.idx - o.trigger.idx <= reach), None)
+                       and c.trigger.idx - o.trigger.idx <= reach
+                       and (definite or pointed or "\n" not in text_of(ctx.doc)[o.trigger.idx:c.trigger.idx])), None)
         if source is not None:
             c.actors = [a for a in source.actors if a not in c.targets]
 
