@@ -488,3 +488,13 @@ def test_an_agentless_arrest_does_not_borrow_forces_across_paragraphs():
             "On Monday, eleven people were detained at a checkpoint in Pétion-Ville.")
     arrest = next(e for e in x.events if e.type == "ARREST")
     assert not arrest.actors
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("The mission has 990 personnel against the 2,500 originally envisaged.", 2500),
+    ("Kenya now has 950 officers there, short of the 1,000 it pledged in 2023.", 1000),
+    ("The Jamaican contingent numbers just under 60.", 60),
+])
+def test_personnel_behind_an_adverb_a_pronoun_or_a_strength_verb(text, value):
+    x = run(text)
+    assert any(q.kind == "personnel" and q.value == value for q in x.quantities)

@@ -26,7 +26,7 @@ from missionwatch.extract.dates import DateMention
 from missionwatch.extract.nlp import text_of
 from missionwatch.records import Entity, Quantity, Span
 
-VERSION = "quantities@2"
+VERSION = "quantities@3"
 
 
 @lru_cache(maxsize=1)
@@ -214,11 +214,33 @@ def _elliptic(first: Token, last: Token, noun: Token | None) -> bool:
         return False
     prev = doc[first.i - 1] if first.i > 0 else None
     nxt = doc[last.i + 1] if last.i + 1 < len(doc) else None
+    after = doc[last.i + 2] if last.i + 2 < len(doc) else None
     if nxt is not None and (nxt.lower_ in ("others", "more") or nxt.tag_ in ("VBN", "VBD", "VBZ", "VBP", "MD")
-                            or (nxt.lower_ in ("that", "who") and last.i + 2 < len(doc)
-                                and doc[last.i + 2].pos_ in ("AUX", "VERB"))):
+                            or (nxt.lower_ in ("that", "who") and after is not None
+                                and after.pos_ in ("AUX", "VERB"))):
+        return True
+    # "the 2,500 originally envisaged", "the 1,000 it pledged": an adverb or a pronoun subject between
+    if prev is not None and prev.lower_ in ("the", "of") and nxt is not None and after is not None \
+            and (nxt.pos_ == "ADV" or nxt.pos_ == "PRON" and nxt.lower_ in ("it", "they", "he", "she", "we")) \
+            and after.tag_ in ("VBN", "VBD"):
         return True
     return prev is not None and prev.lower_ in _ELLIPSIS_BEFORE and (nxt is None or nxt.is_punct)
+
+
+def _strength_of(last: Token) -> bool:
+    """The number is a force's strength: the object of "number", "total", "stand at" with a personnel
+    or group noun as subject."""
+    v = _vocab()
+    verb = last
+    for _ in range(3):
+        if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
+            break
+        verb = verb.head
+    if verb.lemma_.lower() not in v["strength_verbs"]:
+        return False
+    # the tagger often reads "the contingent numbers 800" as one noun phrase: its compound is the subject
+    subjects = [c for c in verb.children if c.dep_ == "nsubj" or c.dep_ == "compound" and verb.pos_ == "NOUN"]
+    return any(c.lemma_.lower() in v["personnel_nouns"] or c.lemma_.lower() in v["group_nouns"] for c in subjects)
 
 
 def _excluded(tok: Token, text: str) -> bool:
@@ -314,6 +336,8 @@ def find_quantities(doc: Doc, entities: list[Entity], dates: list[DateMention]) 
             continue
         noun = _head_noun(tok if last is tok else last, last)
         kind = _classify(first, last, noun)
+        if kind is None and _strength_of(last):
+            kind = "personnel"  # "the Kenyan contingent numbers just under 800"
         if kind is None and _elliptic(first, last, noun):
             # "far short of the 2,500 envisioned", "another 75 are expected to follow": the kind of the
             # number the sentence (or the one before) counted
