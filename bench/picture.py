@@ -76,13 +76,14 @@ def build_store(url: str, reports: int, seed: int) -> dict[str, Any]:
             events += sum(len(c.events) for c in made)
             with store.engine.begin() as conn:
                 conn.execute(insert(ReportRow), [
-                    {"id": c.report_id, "sha256": hashlib.sha256(c.report_id.encode()).hexdigest(), "seq": lo + k + 1,
-                     "published": c.report_date, "title": None, "source": c.outlet, "url": None, "reader": "bench",
-                     "body": "", "ingested_at": now, "minhash": b""} for k, c in enumerate(made)])
+                    {"id": c.report_id, "sha256": hashlib.sha256(c.report_id.encode()).hexdigest(),
+                     "seq": lo + k + 1, "published": c.report_date, "title": None, "source": c.outlet,
+                     "url": None, "reader": "bench", "body": "", "ingested_at": now, "minhash": b""}
+                    for k, c in enumerate(made)])
                 conn.execute(insert(ExtractionRow), [
-                    {"report_id": c.report_id, "extractor_version": "bench", "contract": "{}", "extracted_at": now}
-                    for c in made])
-            if key is None:  # every stub has the same extractor version and time: one key, as the service reads it
+                    {"report_id": c.report_id, "extractor_version": "bench", "contract": "{}",
+                     "extracted_at": now} for c in made])
+            if key is None:  # the stubs share extractor version and time: one key, read as the service does
                 key = MissionService(store)._current_keys()[0][made[0].report_id]
             with store.engine.begin() as conn:
                 conn.execute(insert(CACHE), [
@@ -91,7 +92,8 @@ def build_store(url: str, reports: int, seed: int) -> dict[str, Any]:
     return {"reports": reports, "events": events}
 
 
-def measure(url: str, reports: int = 20_000, seed: int = 7, dates: int = 40, page: int = 100) -> dict[str, Any]:
+def measure(url: str, reports: int = 20_000, seed: int = 7, dates: int = 40,
+            page: int = 100) -> dict[str, Any]:
     from missionwatch.mission.service import MissionService
     from missionwatch.records import Report
     from missionwatch.store import Store
@@ -132,8 +134,8 @@ def measure(url: str, reports: int = 20_000, seed: int = 7, dates: int = 40, pag
     out["random_dates"] = {"samples": samples, "load": _load(), **_stats(samples)}
 
     extraction = synthetic(reports, random.Random(seed + 2))
-    report = Report.build(body="One more synthetic report.", reader="bench", published=today, title="one more",
-                          source="bench")
+    report = Report.build(body="One more synthetic report.", reader="bench", published=today,
+                          title="one more", source="bench")
     extraction = extraction.model_copy(update={"report_id": report.id, "published": today})
     store.add(report, extraction)
     with _Clock() as after_add:

@@ -85,7 +85,8 @@ def test_a_review_changes_the_picture_and_agrees_with_the_reviewed_pairs(web):
     with Store.open(db_url) as store:
         expected = {r.id: contributions_of(x, body=r.body).model_dump(exclude={"cache_key"})
                     for r, x in WebData(store.engine).pairs(reviewed=True)}
-    served = {rid: c.model_dump(exclude={"cache_key"}) for rid, c in app.state.mission.state.contributions.items()}
+    served = {rid: c.model_dump(exclude={"cache_key"})
+              for rid, c in app.state.mission.state.contributions.items()}
     assert served == expected
 
 

@@ -127,10 +127,10 @@ class Version:
             self._control(m)
         elif ev.type == "MANDATE":
             durations = [mem.duration_months for mem in m.members if mem.duration_months]
-            self.act = MandateAct.model_construct(event_id=ev.id, action=str(ev.attributes.get("action", "unknown")),
-                                                  status=ev.status, date=ev.date, by=ev.actors,
-                                                  duration_months=max(durations) if durations else None,
-                                                  sources=ev.sources)
+            action = str(ev.attributes.get("action", "unknown"))
+            self.act = MandateAct.model_construct(
+                event_id=ev.id, action=action, status=ev.status, date=ev.date, by=ev.actors,
+                duration_months=max(durations) if durations else None, sources=ev.sources)
 
     def _flow(self, m: Merged) -> None:
         k = knowledge()
@@ -206,7 +206,8 @@ class Ordered:
     def load(self, versions: list[Version]) -> None:
         versions = sorted(versions, key=_order_key)
         keys = [_order_key(v) for v in versions]
-        self.blocks = [_Block(keys[i:i + BLOCK], versions[i:i + BLOCK]) for i in range(0, len(versions), BLOCK)]
+        self.blocks = [_Block(keys[i:i + BLOCK], versions[i:i + BLOCK])
+                       for i in range(0, len(versions), BLOCK)]
         self.last = [b.keys[-1] for b in self.blocks]
 
     def add(self, v: Version) -> None:
@@ -422,10 +423,9 @@ class _DateFold:
         mandate = h.mandate(acts)  # type: ignore[arg-type]
         territory = self.territory([v for v in sections if v.control is not None])
         contradictions: list[Contradiction] = [
-            v.contradiction for v in sorted((v for v in sections + others if v.contradiction is not None),
-                                            key=_order_key)]  # type: ignore[misc]
+            v.contradiction for v in sorted(sections + others, key=_order_key) if v.contradiction is not None]
         contradictions += [self.stated[k][1] for k in sorted((k for k in self.stated if self.stated[k][1]),
-                                                              key=lambda k: (k[0] or "", k[1]))]  # type: ignore[misc]
+                                                              key=lambda k: (k[0] or "", k[1]))]
         known = {name: sorted((c for c in idx.values() if _ordinal(c.report_date) <= day),
                               key=lambda c: (c.report_date or dt.date.min, c.report_id))
                  for name, idx in (("money", self.state.with_money), ("gaps", self.state.with_gaps),
@@ -469,10 +469,12 @@ class _DateFold:
                             units.setdefault(norm(p.unit), p.unit)
                     if len(figures) > 1:
                         contradiction = Contradiction(
-                            kind="personnel figures disagree", subject=f"{k.contributor_name(country)} on {date}",
+                            kind="personnel figures disagree",
+                            subject=f"{k.contributor_name(country)} on {date}",
                             detail=f"{len(figures)} different strengths stated for the same date",
                             claims=figures)
-                point = StrengthPoint.model_construct(event_id=None, date=date, kind="stated", figures=figures)
+                point = StrengthPoint.model_construct(event_id=None, date=date, kind="stated",
+                                                      figures=figures)
                 hit = memo[key][n] = (point, contradiction, units)
             out[key] = hit
         return out

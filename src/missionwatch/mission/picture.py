@@ -175,7 +175,7 @@ class PictureState:
         self.index.report_changed(contribution, -1)
 
     def picture(self, as_of: dt.date, offset: int = 0, limit: int | None = None) -> MissionPicture:
-        """The picture as of ``as_of``; its timeline is events ``offset .. offset + limit`` (all by default)."""
+        """The picture as of ``as_of``; its timeline: events ``offset .. offset + limit`` (default all)."""
         with gc_paused():
             return self.index.picture(as_of, offset, limit)
 

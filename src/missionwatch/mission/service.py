@@ -175,7 +175,7 @@ class MissionService:
 
     # ---------------------------------------------------------------- queries
     def picture(self, as_of: dt.date, offset: int = 0, limit: int | None = None) -> MissionPicture:
-        """The picture as of ``as_of``; its timeline is events ``offset .. offset + limit`` (all by default)."""
+        """The picture as of ``as_of``; its timeline: events ``offset .. offset + limit`` (default all)."""
         with self.lock:
             self.refresh()
             return self.state.picture(as_of, offset, limit)

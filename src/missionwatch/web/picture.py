@@ -35,7 +35,8 @@ def picture(service: MissionService, as_of: dt.date, timeline: int = 0) -> Missi
     return service.picture(as_of, 0, timeline)
 
 
-def timeline_page(service: MissionService, as_of: dt.date, offset: int = 0, limit: int = PAGE) -> TimelinePage:
+def timeline_page(service: MissionService, as_of: dt.date, offset: int = 0,
+                  limit: int = PAGE) -> TimelinePage:
     return service.timeline_page(as_of, offset, limit)
 
 
@@ -95,7 +96,8 @@ def bounded(pic: MissionPicture, history: int) -> tuple[MissionPicture, dict[str
         "stated_mission_totals": last("forces.stated_mission_totals", pic.forces.stated_mission_totals)})
     mandate = pic.mandate.model_copy(update={name: last(f"mandate.{name}", getattr(pic.mandate, name))
                                              for name in ("renewals", "renewal_expected", "expiry_claims")})
-    territory = [t.model_copy(update={"trail": last(f"territory.{t.place}.trail", t.trail)}) for t in pic.territory]
+    territory = [t.model_copy(update={"trail": last(f"territory.{t.place}.trail", t.trail)})
+                 for t in pic.territory]
     kinds: dict[str, list[Any]] = {}
     for c in pic.contradictions:
         kinds.setdefault(c.kind, []).append(c)
