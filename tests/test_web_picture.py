@@ -131,3 +131,12 @@ def test_history_lists_keep_their_latest_entries():
     assert all(len(t.trail) <= 2 for t in cut.territory)
     same, none_cut = bounded(full, 10_000)
     assert same.to_json() == full.to_json() and none_cut == {}
+
+
+def test_the_strength_chart_draws_one_point_per_pixel_column():
+    from missionwatch.web.pages import _per_pixel
+
+    day = dt.date(2024, 1, 1)
+    points = [(day + dt.timedelta(days=n), float(n)) for n in range(1000)]
+    thin = _per_pixel(points, lambda d: (d - day).days // 10)
+    assert len(thin) == 100 and thin[-1] == points[-1] and thin[0] == points[9]

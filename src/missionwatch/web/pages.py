@@ -85,6 +85,21 @@ def favicon() -> Response:
 
 # ------------------------------------------------------------------ dashboard
 
+#: Dots (with their figure as a tooltip) drawn per line: the latest ones.
+CHART_DOTS = 60
+
+
+def _per_pixel(points: list[tuple[dt.date, float]], column: Any) -> list[tuple[dt.date, float]]:
+    """The last point of each pixel column: a chart 400 pixels wide draws no more, however long the series."""
+    out: list[tuple[dt.date, float]] = []
+    for point in points:
+        if out and column(out[-1][0]) == column(point[0]):
+            out[-1] = point
+        else:
+            out.append(point)
+    return out
+
+
 def _strength_chart(pic: Any, width: int = 420, height: int = 180) -> dict[str, Any] | None:
     """Polylines (one per contingent, plus the total) for an inline SVG force-strength chart."""
     series: dict[str, list[tuple[dt.date, float]]] = {}
@@ -107,6 +122,7 @@ def _strength_chart(pic: Any, width: int = 420, height: int = 180) -> dict[str, 
     palette = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf"]
     lines = []
     for n, (name, pts) in enumerate(sorted(series.items(), key=lambda kv: -kv[1][-1][1])):
+        pts = _per_pixel(pts, lambda d: int(xy(d, 0)[0]))
         coords = []
         for i, (d, v) in enumerate(pts):  # steps: strength holds until the next figure
             if i:
@@ -115,7 +131,8 @@ def _strength_chart(pic: Any, width: int = 420, height: int = 180) -> dict[str, 
         coords.append(xy(last, pts[-1][1]))
         lines.append({"name": name, "colour": palette[n % len(palette)], "last": pts[-1][1],
                       "points": " ".join(f"{x:.1f},{y:.1f}" for x, y in coords),
-                      "dots": [dict(zip(("x", "y"), xy(d, v), strict=True), value=v, date=d) for d, v in pts]})
+                      "dots": [dict(zip(("x", "y"), xy(d, v), strict=True), value=v, date=d)
+                               for d, v in pts[-CHART_DOTS:]]})
     ticks = [{"y": xy(first, v)[1], "label": f"{v:,.0f}"} for v in (0, top / 2, top / 1.15)]
     return {"width": width, "height": height, "lines": lines, "ticks": ticks, "left": left, "bottom": bottom,
             "first": first, "last": last}
@@ -160,7 +177,8 @@ def dashboard(request: Request, data: Annotated[WebData, Depends(deps.data)],
 def timeline(request: Request, data: Annotated[WebData, Depends(deps.data)],
              mission: Annotated[MissionService, Depends(picture.mission)],
              as_of: DateTo = None,
-             page: Annotated[int, Query(ge=1, le=100_000, description="Page number (from 1)")] = 1) -> Response:
+             page: Annotated[int, Query(ge=1, le=100_000, description="Page number (from 1)")] = 1,
+             ) -> Response:
     if (go := _guard(request)) is not None:
         return go
     as_of = as_of or dt.date.today()
