@@ -74,3 +74,17 @@ def test_written_files_read_back_through_the_readers(tmp_path: Path) -> None:
     assert sorted(r.body for r in expected) == [r.body for r in from_text]
     first_line = (tmp_path / "c.jsonl").read_text(encoding="utf-8").splitlines()[0]
     assert json.loads(first_line)["id"] == expected[0].id
+
+
+def test_new_words_grow_the_vocabulary_as_an_archive_does() -> None:
+    import re
+
+    def vocabulary(spec: CorpusSpec) -> set[str]:
+        return {w for r in generate(spec) for w in re.findall(r"\w+", r.body)}
+
+    closed = vocabulary(CorpusSpec(300, seed=3))
+    open_ = vocabulary(CorpusSpec(300, seed=3, new_words=8))
+    originals = sum(1 for r in generate(CorpusSpec(300, seed=3, new_words=8)) if r.duplicate_of is None)
+    assert len(open_ - closed) > 0.9 * 8 * originals  # nearly all of them new
+    assert all(400 <= r.words <= 900 for r in generate(CorpusSpec(50, seed=3, min_words=400, max_words=900,
+                                                                   new_words=8)))
