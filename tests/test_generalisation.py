@@ -498,3 +498,56 @@ def test_an_agentless_arrest_does_not_borrow_forces_across_paragraphs():
 def test_personnel_behind_an_adverb_a_pronoun_or_a_strength_verb(text, value):
     x = run(text)
     assert any(q.kind == "personnel" and q.value == value for q in x.quantities)
+
+
+# ---------------------------------------------------------------- held-out round 3b (a second, untuned set)
+
+@pytest.mark.parametrize(("text", "dateline"), [
+    ("GUATEMALA CITY, Jul 8 (EFE).- A contingent left on Monday.", "GUATEMALA CITY, Jul 8 (EFE).-"),
+])
+def test_spanish_wire_dateline(text, dateline):
+    span = dateline_span(text)
+    assert span is not None and text[span[0]:span[1]].strip() == dateline
+
+
+@pytest.mark.parametrize("text", [
+    "SAN SALVADOR, Aug 14 (EFE).- Eighty soldiers left for Haiti on Wednesday.",
+    "Mr. Speaker: Order. The senator will resume his seat.",
+])
+def test_dateline_dates_and_house_speakers_are_not_persons(text):
+    assert not names(run(text), "PERSON")
+
+
+def test_since_an_event_opens_an_interval():
+    x = run("The Gran Grif gang, which has controlled the lower Artibonite since a massacre in Pont-Sondé in "
+            "October 2024, ambushed a patrol on Sunday.")
+    ev = next(e for e in x.events if e.type == "CONTROL")
+    assert ev.status == "ongoing" and ev.date.start == dt.date(2024, 10, 1) and ev.date.end == PUB
+
+
+def test_a_planned_relative_clause_keeps_no_past_date_of_its_main_clause():
+    x = run("A contingent of 150 Guatemalan soldiers left on Monday for Haiti, where they will join the mission.")
+    joined = [e for e in x.events if e.type == "DEPLOY" and e.status == "planned"]
+    assert all(e.date is None or e.date.fallback for e in joined)
+
+
+def test_a_town_and_its_department_are_one_place_for_one_event():
+    x = run("A Kenyan officer was killed when gang members ambushed a patrol in the Artibonite department.\n\n"
+            "The officers were on patrol near Pont-Sondé on Tuesday when gunmen opened fire, the mission said.",
+            dt.date(2025, 3, 27))
+    attacks = [e for e in x.events if e.type == "ATTACK"]
+    assert len(attacks) == 1 and attacks[0].date.start == dt.date(2025, 3, 25)
+
+
+@pytest.mark.parametrize(("text", "etype"), [
+    ("The wounded officers were evacuated by helicopter to a hospital in Port-au-Prince.", "DISPLACEMENT"),
+    ("The soldiers would not take part in offensive operations against the gangs.", "CONTROL"),
+])
+def test_medical_evacuations_and_taking_part_are_not_those_events(text, etype):
+    assert etype not in {e.type for e in run(text).events}
+
+
+def test_the_capital_is_the_capital_of_the_country_in_question():
+    x = run("Troops arrived in Port-au-Prince in June. In Haiti, armed gangs control most of the capital.")
+    ev = next(e for e in x.events if e.type == "CONTROL")
+    assert {p.id: p.name for p in x.places}[ev.place] == "Port-au-Prince"

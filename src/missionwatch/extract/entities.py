@@ -41,7 +41,7 @@ from missionwatch.extract.nlp import text_of
 from missionwatch.records import Entity
 from missionwatch.records import Span as MSpan
 
-VERSION = "entities@3"
+VERSION = "entities@4"
 
 KNOWLEDGE = Path(__file__).resolve().parent / "knowledge"
 _USER_KEY = "missionwatch.analysis"
@@ -566,7 +566,7 @@ def credit_spans(text: str) -> list[tuple[int, int]]:
 
 _DATELINE = re.compile(
     r"^\s*[A-Z][A-Z.'’\- ]{1,40}(?:,\s*[A-Z][\w.'’ -]{1,30}?)?(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
-    r"\s*(?:\([^)\n]{1,40}\))?\s*(?:[—–]|--|-\s|:)"
+    r"\s*(?:\([^)\n]{1,40}\))?\.?\s*(?:[—–]|--|-\s|:)"
 )
 
 
@@ -946,6 +946,8 @@ def _extend_left(doc: Doc, s: int, taken: list[tuple[int, int]]) -> int:
     return s
 
 
+_DATE_LIKE = re.compile(r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|"
+                        r"Sat|Sun)[a-z]*\.?\s+\d{1,2}$")
 _SMALL_WORDS = frozenset({"a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "as", "by", "with", "from"})
 
 
@@ -966,6 +968,8 @@ def _not_a_name(doc: Doc, text: str, words: list[str], start: int, sent_start: b
     elsewhere = body.count(text) > 1
     if len(words) == 1 and words[0].isupper() and len(words[0]) > 1:
         return True
+    if _DATE_LIKE.match(text):
+        return True  # "Jul 8" in a dateline
     if len(words) == 1 and sent_start and not elsewhere:
         return True
     if _title_case_line(body, start):

@@ -32,7 +32,7 @@ from missionwatch.extract.entities import analyse
 from missionwatch.extract.nlp import load_nlp, text_of
 from missionwatch.records import DateInterval, Entity, Event, Place, Quantity, Span
 
-VERSION = "events@4"
+VERSION = "events@5"
 
 _FEATURE_RANK = {"facility": 0, "neighborhood": 1, "city": 2, "admin2": 3, "admin1": 4, "region": 5,
                  "other": 6, "country": 7}
@@ -647,6 +647,9 @@ def _pick_place(ctx: _Ctx, tok: Token, roles: _Roles, mode: str) -> str | None:
             if c.dep_ in ("prep", "dobj", "npadvmod", "advmod") and c.i not in excluded:
                 tokens.extend(t for t in _phrase_tokens(c) if t.i not in excluded)
     found = best(places_in(tokens))
+    capital = _capital_in(ctx, tokens)
+    if capital is not None and (found is None or _place_feature(ctx, found) == "country"):
+        found = capital  # "In Haiti, gangs control 90 percent of the capital"
     if found is None and mode == "any" and verb.dep_ in ("advcl", "relcl") and verb.head is not verb:
         # "patrols within the streets of Delmas, during which ... were arrested": a subordinate
         # clause with no place of its own happens where its main clause does
@@ -655,6 +658,23 @@ def _pick_place(ctx: _Ctx, tok: Token, roles: _Roles, mode: str) -> str | None:
                      and c.i != verb.i for t in _phrase_tokens(c) if t.i not in excluded]
         found = best(places_in(inherited))
     return found
+
+
+def _capital_in(ctx: _Ctx, tokens: list[Token]) -> str | None:
+    """"the capital", "the Haitian capital": the capital of the country the report is mostly about, when
+    the report names that city."""
+    if not any(_lemma(t) == "capital" and t.pos_ == "NOUN" and any(c.lower_ == "the" for c in t.children)
+               for t in tokens):
+        return None
+    # the country named in the sentence, else the theatre
+    sent = _sent(tokens[0])
+    named = [ent.attributes.get("iso2") for s0, _e, ent in ctx.mention_index
+             if ent.type == "COUNTRY" and sent.start_char <= s0 < sent.end_char]
+    named += [pl.country for s0, _e, pl in ctx.place_index
+              if pl.feature == "country" and sent.start_char <= s0 < sent.end_char]
+    named = [n for n in named if n]
+    name = _rules()["capitals"].get(named[0] if len(set(named)) == 1 else "HT")
+    return next((p.id for p in ctx.places if p.name == name), None)
 
 
 def _pick_quantity(ctx: _Ctx, etype: str, tok: Token, roles: _Roles, sent: SpacySpan) -> str | None:
@@ -818,6 +838,10 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
         return []
     if rule.get("object_not") and any(_lemma(o) in rule["object_not"] for o in roles.obj):
         return []
+    # "the wounded officers were evacuated by helicopter": a medical evacuation, nobody displaced
+    if rule.get("moved_not") and any(_lemma(t) in rule["moved_not"] or t.lower_ in rule["moved_not"]
+                                     for o in roles.obj + roles.passive_subj for t in _phrase_tokens(o)):
+        return []
     if rule.get("needs") and not _needs(ctx, tok, roles, rule["needs"], bool(rule.get("needs_object"))):
         return []
     if rule.get("needs_subject") == "council" and not any(
@@ -855,6 +879,10 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
     date = dm.interval if dm else None
     if ctx.published is not None and date is not None and status == "occurred" and date.start > ctx.published:
         status, explicit = "planned", True
+    if ctx.published is not None and dm is not None and status == "planned" and dm.interval.end < ctx.published \
+            and _chain(tok)[-1].dep_ == "relcl" \
+            and (root := _date_root(ctx, dm)) is not None and root.i not in _clause_subtree(tok):
+        dm, date = None, None  # "left on Monday, where they will join": Monday is the leaving, not the joining
     if date is None and ctx.published is not None:
         date = DateInterval(start=ctx.published, end=ctx.published, precision="day", text=None, fallback=True)
     place_mode = "territory" if etype == "CONTROL" else "any"
@@ -918,6 +946,8 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
     if dm is not None and status == "occurred" and etype in _rules()["since_is_ongoing"] and _since(ctx, dm) \
             and _perfect_or_present(tok):
         status = "ongoing"  # "gangs have held the area since 2023"
+        if date is not None and ctx.published is not None and date.end < ctx.published:
+            date = DateInterval(start=date.start, end=ctx.published, precision="range", text=date.text)
     cand = _Cand(type=etype, status=status, status_explicit=explicit, trigger=tok, lemma=_lemma(tok),
                  evidence=_trim(text_of(ctx.doc), *_evidence(tok)), date=date, place=place, actors=actors,
                  targets=targets, quantity=quantity, attributes=attributes,
@@ -960,7 +990,16 @@ def _is_reference(tok: Token, dm: DateMention | None, quantity: str | None) -> b
 
 
 def _since(ctx: _Ctx, dm: DateMention) -> bool:
-    return bool(re.search(r"(?i)\bsince\s+$", text_of(ctx.doc)[max(0, dm.span.start - 8):dm.span.start]))
+    """"since 2023", or "since a massacre in October": the date opens an interval."""
+    if re.search(r"(?i)\bsince\s+$", text_of(ctx.doc)[max(0, dm.span.start - 8):dm.span.start]):
+        return True
+    root = _date_root(ctx, dm)
+    for a in (root.ancestors if root is not None else []):
+        if a.dep_ == "prep" and a.lower_ == "since":
+            return True
+        if a.pos_ in ("VERB", "AUX"):
+            return False
+    return False
 
 
 def _perfect_or_present(tok: Token) -> bool:
@@ -978,7 +1017,14 @@ def _place_compatible(ctx: _Ctx, a: str | None, b: str | None) -> bool:
         return False
     if pa.feature == "country" and pb.country == pa.country:
         return True
-    return pb.feature == "country" and pa.country == pb.country
+    if pb.feature == "country" and pa.country == pb.country:
+        return True
+    # "the Artibonite region" and "near Pont-Sondé": the town lies in the department
+    for big, small in ((pa, pb), (pb, pa)):
+        if big.feature == "admin1" and small.country == big.country and small.admin1 \
+                and small.admin1 in (big.admin1, big.name):
+            return True
+    return False
 
 
 def _dates_compatible(a: DateInterval | None, b: DateInterval | None) -> bool:
@@ -1020,8 +1066,8 @@ def _compatible(ctx: _Ctx, a: _Cand, b: _Cand) -> int:
     score = 1
     if a.lemma == b.lemma:
         score += 2
-    if a.place and a.place == b.place:
-        score += 1
+    if a.place and b.place and (a.place == b.place or _place_compatible(ctx, a.place, b.place)):
+        score += 1  # the same place, or a town and its department
     if set(a.actors) & set(b.actors):
         score += 1
     if _sent(a.trigger).start == _sent(b.trigger).start:
