@@ -551,3 +551,15 @@ def test_the_capital_is_the_capital_of_the_country_in_question():
     x = run("Troops arrived in Port-au-Prince in June. In Haiti, armed gangs control most of the capital.")
     ev = next(e for e in x.events if e.type == "CONTROL")
     assert {p.id: p.name for p in x.places}[ev.place] == "Port-au-Prince"
+
+
+def test_the_operation_is_never_the_gangs_last_move():
+    x = run("Haitian National Police units pushed the Gran Grif gang out of Furcy on Wednesday, months after "
+            "the gang overran it. The operation, which began on Tuesday, is continuing.")
+    op = next(e for e in x.events if e.type == "OPERATION")
+    assert actors(x, op) == {"Haitian National Police"}
+
+
+def test_what_a_negated_report_does_not_say_is_no_event():
+    x = run("The prime minister does not say when the first troops could arrive.")
+    assert not any(e.type == "DEPLOY" for e in x.events)

@@ -32,7 +32,7 @@ from missionwatch.extract.entities import analyse
 from missionwatch.extract.nlp import load_nlp, text_of
 from missionwatch.records import DateInterval, Entity, Event, Place, Quantity, Span
 
-VERSION = "events@5"
+VERSION = "events@6"
 
 _FEATURE_RANK = {"facility": 0, "neighborhood": 1, "city": 2, "admin2": 3, "admin1": 4, "region": 5,
                  "other": 6, "country": 7}
@@ -470,6 +470,11 @@ def _status(tok: Token, etype: str, forced: str | None) -> tuple[str | None, boo
         # "has not yet decided": still open, not a denial
         pending = any(c.lower_ in mod["pending_adverbs"] for t in chain[:3] for c in t.children)
         return (None if chain[-1].dep_ == "relcl" or pending else "negated"), True, False
+    # "he does not say when the troops could arrive": what a negated report does not say is no event
+    top = chain[-1]
+    if top.dep_ == "ccomp" and _lemma(top.head) in mod["reporting_lemmas"] and any(
+            c.dep_ == "neg" for c in top.head.children):
+        return None, True, False
     # "none of the soldiers was injured", "no one was arrested": no event at all
     verb = _clause_verb(tok)
     if any(c.dep_ in ("nsubj", "nsubjpass") and (c.lower_ in mod["negative_subjects"] or any(
@@ -1170,6 +1175,9 @@ def _carry_over(ctx: _Ctx, cands: list[_Cand]) -> None:
             x.lower_ in ("the", "this", "that") for x in t.children) for t in _sent(c.trigger))
         source = next((o for o in reversed(earlier) if o.type in groups[c.type] and o.actors
                        and c.trigger.idx - o.trigger.idx <= reach
+                       # an operation or an arrest is the security forces', never the gangs' last move
+                       and not (c.type in ("OPERATION", "ARREST")
+                                and _entity_types(ctx, o.actors) <= {"ARMED_GROUP"})
                        and (definite or pointed or "\n" not in text_of(ctx.doc)[o.trigger.idx:c.trigger.idx])), None)
         if source is not None:
             c.actors = [a for a in source.actors if a not in c.targets]
