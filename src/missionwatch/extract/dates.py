@@ -47,7 +47,7 @@ class DateMention:
 @lru_cache(maxsize=1)
 def _vocab() -> dict[str, Any]:
     text = resources.files("missionwatch.extract").joinpath("knowledge/dates.yaml").read_text("utf-8")
-    return yaml.safe_load(text)  # type: ignore[no-any-return]
+    return yaml.safe_load(text)
 
 
 def _alt(words: list[str]) -> str:
@@ -74,15 +74,18 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
         ("dmy", rf"{wday_opt}{day}\s+{month},?\s+{year}"),
         ("iso", r"(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)(?!\d)"),
         ("md", rf"{wday_opt}{month}\s+{day}(?:,?\s+(?P<yrel>(?i:last|this|next))\s+(?i:year))?"),
-        ("dm", rf"{wday_opt}{day}\s+(?:(?i:of)\s+)?{month}(?:,?\s+(?P<yrel>(?i:last|this|next))\s+(?i:year))?"),
+        ("dm", rf"{wday_opt}{day}\s+(?:(?i:of)\s+)?{month}"
+               rf"(?:,?\s+(?P<yrel>(?i:last|this|next))\s+(?i:year))?"),
         ("my", rf"{part}{month},?\s+{year}"),
         ("thisrel", r"(?P<dir>(?i:earlier|later))\s+(?i:this|in\s+the)\s+(?P<unit>(?i:week|month|year))"),
         ("rel", rf"{part}{rel}\s+(?P<unit>(?i:week|month|year))"),
         ("deictic", r"(?P<deictic>(?i:yesterday|today|tomorrow|tonight))"),
         ("window", rf"(?P<window>(?i:{windows}))"),
         ("ago", rf"(?:(?i:barely|just|only|about|nearly|almost|some|roughly|more\s+than|less\s+than)\s+)?"
-                rf"{num}\s+(?P<unit>(?i:day|week|month|year))s?\s+(?P<dir>(?i:ago|earlier|later|before|after))"),
-        ("thatday", r"(?P<thatday>(?i:(?:later|earlier)\s+)?(?:that|the\s+same)\s+day|the\s+(?:next|following)\s+day"
+                rf"{num}\s+(?P<unit>(?i:day|week|month|year))s?"
+                rf"\s+(?P<dir>(?i:ago|earlier|later|before|after))"),
+        ("thatday", r"(?P<thatday>(?i:(?:later|earlier)\s+)?(?:that|the\s+same)\s+day"
+                    r"|the\s+(?:next|following)\s+day"
                     r"|in\s+the\s+following\s+days|the\s+day\s+(?:before|after))"),
         ("wday", rf"(?:(?P<wpart>(?i:early|late))\s+)?(?:(?P<wrel>(?i:last|this|next))\s+)?{wday}"
                  r"(?:\s+(?i:morning|afternoon|evening|night))?"),
@@ -242,7 +245,9 @@ def _resolve_match(name: str, m: re.Match[str], published: dt.date, future: bool
             first, last = published.replace(day=1), _month_end(published.year, published.month)
         else:
             first, last = dt.date(published.year, 1, 1), dt.date(published.year, 12, 31)
-        return _interval(published, last, "range", text) if later else _interval(first, published, "range", text)
+        if later:
+            return _interval(published, last, "range", text)
+        return _interval(first, published, "range", text)
     if name == "deictic":
         offset = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1}[g["deictic"].lower()]
         d = published + dt.timedelta(days=offset)
@@ -395,7 +400,8 @@ def _is_future(doc: Doc, start: int, end: int) -> bool | None:
             return True
         if any(c.dep_ in ("aux", "auxpass") and c.lemma_ == "have" for c in tok.children):
             return False
-        if tok.lemma_ in _FUTURE_LEMMAS or tok.head.lemma_ in _FUTURE_LEMMAS and tok.dep_ in ("xcomp", "acomp"):
+        if tok.lemma_ in _FUTURE_LEMMAS or (
+                tok.head.lemma_ in _FUTURE_LEMMAS and tok.dep_ in ("xcomp", "acomp")):
             return True
         if tok.tag_ == "VB" and tok.dep_ == "xcomp" and tok.head.lemma_ in _COMMIT_LEMMAS:
             return True  # "agreed to meet in September", "asked the mission to deploy in May"
@@ -423,6 +429,9 @@ def _is_future(doc: Doc, start: int, end: int) -> bool | None:
 
 # ---------------------------------------------------------------- the stage
 
+#: "the vote comes two weeks after the attack": counted from the report's date, not the last date named
+_COMING_BEFORE = re.compile(r"(?i)\b(comes?|came|coming)\s+(\w+\s+){0,2}$")
+
 
 def find_dates(doc: Doc, published: dt.date | None) -> list[DateMention]:
     """Every temporal expression in ``doc`` resolved against ``published`` (none without one)."""
@@ -436,7 +445,7 @@ def find_dates(doc: Doc, published: dt.date | None) -> list[DateMention]:
         if name in ("md", "dm", "wday", "month", "year", "my") or name == "ago":
             future = _is_future(doc, s, e)
         use_anchor = anchor
-        if name == "ago" and re.search(r"(?i)\b(comes?|came|coming)\s+(\w+\s+){0,2}$", text[max(0, s - 30):s]):
+        if name == "ago" and _COMING_BEFORE.search(text[max(0, s - 30):s]):
             use_anchor = None
         try:
             interval = _resolve_match(name, m, published, future, use_anchor)
@@ -450,7 +459,8 @@ def find_dates(doc: Doc, published: dt.date | None) -> list[DateMention]:
             interval = _interval(published, interval.end, "range", interval.text or m.group(0))
         if re.search(r"(?i)\bsince\s+$", before) and interval.start <= published:
             # "since 2023", "since Monday": an open interval running to the report's date
-            interval = _interval(interval.start, max(published, interval.start), "range", interval.text or m.group(0))
+            interval = _interval(interval.start, max(published, interval.start), "range",
+                                 interval.text or m.group(0))
         out.append(DateMention(span=Span.of(text, s, e), interval=interval))
         if interval.precision == "day" or name in ("my", "month") and interval.precision == "month":
             anchor = interval.start if interval.precision == "day" else interval.end

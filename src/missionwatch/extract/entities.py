@@ -218,7 +218,8 @@ def _trim(span: Span) -> Span | None:
     """Drop leading determiners and trailing possessives/punctuation from an NER span."""
     start, end = span.start, span.end
     doc = span.doc
-    while start < end and (doc[start].lower_ in {"the", "a", "an"} or doc[start].is_punct or doc[start].is_space):
+    while start < end and (
+            doc[start].lower_ in {"the", "a", "an"} or doc[start].is_punct or doc[start].is_space):
         start += 1
     while end > start and (
         doc[end - 1].lower_ in {"'s", "’s", "'"} or doc[end - 1].is_punct or doc[end - 1].text in _QUOTES
@@ -536,7 +537,7 @@ _CREDIT_LINE = re.compile(
       | [A-Z][\w.'’ -]{2,40}/[A-Z][\w ]{2,40}                        # Jovan Johnson/Senior Staff Reporter
       | \(?(?:Translated|Translation|Adapted)\s+(?:from|by)\b[^\n]*    # (Translated from French ...)
       | [a-z]{2,5}(?:-[a-z]{2,5})+(?:/[a-z]{2,5})*                  # AFP desk slug: str-ab/dc
-      | [^\n]{0,80}['’]s\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+)+\s+reports?\.?  # Citizen Digital's Brian Wanyama reports.
+      | [^\n]{0,80}['’]s\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+)+\s+reports?\.?  # KTN's Daniel Kiprop reports.
     )\W{0,3}$""",
     re.VERBOSE,
 )
@@ -555,13 +556,21 @@ def credit_spans(text: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     pos = 0
     for line in text.split("\n"):
-        stripped = line.strip()
-        if stripped and (len(stripped) <= _LINE_MAX or _WIRE_CREDIT.match(stripped)) and _CREDIT_LINE.match(stripped) \
-                or stripped and "/FILE" in stripped or stripped.startswith(("Photo:", "PHOTO:")):
+        if _is_credit_line(line.strip()):
             out.append((pos, pos + len(line)))
         pos += len(line) + 1
     out.extend((m.start(), m.end()) for m in _CREDIT_SENTENCE.finditer(text))
     return out
+
+
+def _is_credit_line(line: str) -> bool:
+    if not line:
+        return False
+    if "/FILE" in line or line.startswith(("Photo:", "PHOTO:")):
+        return True
+    # a long line is prose that happens to name a reporter, unless it is a wire credit
+    fits = len(line) <= _LINE_MAX or _WIRE_CREDIT.match(line)
+    return bool(fits and _CREDIT_LINE.match(line))
 
 
 _DATELINE = re.compile(
@@ -783,8 +792,8 @@ def _in_context(place: gz.GeoPlace | None, context: list[str] | dict[str, float]
 MIN_POPULATION_OUT_OF_CONTEXT = 15_000
 
 
-_MOVE_LEMMAS = frozenset({"arrive", "land", "fly", "travel", "go", "come", "return", "visit", "leave", "depart",
-                          "head", "be", "remain", "stay", "lie", "sit", "host"})
+_MOVE_LEMMAS = frozenset({"arrive", "land", "fly", "travel", "go", "come", "return", "visit", "leave",
+                          "depart", "head", "be", "remain", "stay", "lie", "sit", "host"})
 
 
 def _acts(span: Span) -> bool:
@@ -946,9 +955,10 @@ def _extend_left(doc: Doc, s: int, taken: list[tuple[int, int]]) -> int:
     return s
 
 
-_DATE_LIKE = re.compile(r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|"
-                        r"Sat|Sun)[a-z]*\.?\s+\d{1,2}$")
-_SMALL_WORDS = frozenset({"a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "as", "by", "with", "from"})
+_DATE_LIKE = re.compile(r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+                        r"|Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)[a-z]*\.?\s+\d{1,2}$")
+_SMALL_WORDS = frozenset({"a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "as", "by",
+                          "with", "from"})
 
 
 def _title_case_line(text: str, pos: int) -> bool:
@@ -1070,7 +1080,7 @@ def _persons(
                     continue
             if len(words) == 1 and doc[toks[0]].is_sent_start and doc[toks[0]].pos_ != "PROPN":
                 continue
-            if _not_a_name(doc, text, words, start_char, doc[toks[0]].is_sent_start):
+            if _not_a_name(doc, text, words, start_char, bool(doc[toks[0]].is_sent_start)):
                 continue
             actor = kb.by_name.get(gz.key(text)) or _short_forms().get(text)
             if actor is not None:

@@ -49,7 +49,7 @@ def _rules() -> dict[str, Any]:
     rules["argument_classes"] = {k: frozenset(v) for k, v in rules["argument_classes"].items()}
     rules["by_id"] = {t["id"]: t for t in rules["triggers"]}
     rules["coreference"] = {k: frozenset(v) for k, v in rules["coreference"].items()}
-    return rules  # type: ignore[no-any-return]
+    return rules
 
 
 @lru_cache(maxsize=1)
@@ -88,7 +88,7 @@ def _sent(tok: Token) -> SpacySpan:
             for i in range(sent.start, sent.end):
                 table[i] = sent
         doc.user_data[_SENTS_KEY] = table
-    return table[tok.i]  # type: ignore[no-any-return]
+    return table[tok.i]
 
 
 def _lemma(tok: Token) -> str:
@@ -141,8 +141,8 @@ def _phrase_tokens(tok: Token) -> list[Token]:
     return [t for t in tok.subtree if t.i not in skip]
 
 
-_LOCATIVE = frozenset({"in", "across", "throughout", "inside", "within", "around", "near", "into", "to", "for",
-                       "over"})
+_LOCATIVE = frozenset({"in", "across", "throughout", "inside", "within", "around", "near", "into", "to",
+                       "for", "over"})
 
 
 def _entities_in(ctx: _Ctx, tokens: list[Token]) -> list[str]:
@@ -155,8 +155,8 @@ def _entities_in(ctx: _Ctx, tokens: list[Token]) -> list[str]:
         if any(a < e and s < b for a, b in spans) and ent.id not in [f[1] for f in found]:
             first = by_char.get(s)
             # "violence in Haiti", "gangs across Haiti": a country named as the setting does not act
-            if ent.type == "COUNTRY" and first is not None and first is not tokens[0] and first.dep_ == "pobj" \
-                    and first.head.lower_ in _LOCATIVE:
+            if ent.type == "COUNTRY" and first is not None and first is not tokens[0] \
+                    and first.dep_ == "pobj" and first.head.lower_ in _LOCATIVE:
                 continue
             found.append((s, ent.id))
     found.sort()
@@ -186,7 +186,8 @@ def _dominant_force(ctx: _Ctx, tok: Token, stem: str | None = None) -> str | Non
         for s, _e, ent in ctx.mention_index:
             if ent.type != "FORCE" or (before and s >= tok.idx):
                 continue
-            if stem is not None and stem not in ent.name.lower() and not any(stem in a.lower() for a in ent.aliases):
+            if stem is not None and stem not in ent.name.lower() \
+                    and not any(stem in a.lower() for a in ent.aliases):
                 continue
             counts[ent.id] = counts.get(ent.id, 0) + 1
         if counts:
@@ -227,7 +228,8 @@ def _coref(ctx: _Ctx, tok: Token) -> list[str]:
         found = _nearest(ctx, tok, ("ARMED_GROUP",), back=2500, ahead=3000 if single else 600)
         return [found] if found else []
     role_word = _role_word(tok)
-    if definite and (role_word in rules["person"] or lower in rules["person"] or _lemma(tok) in rules["person"]):
+    if definite and (role_word in rules["person"] or lower in rules["person"]
+                     or _lemma(tok) in rules["person"]):
         # "the Secretary-General": the person who holds that role, else the person named last
         found = _role_holder(ctx, tok, role_word) or _nearest(ctx, tok, ("PERSON",))
         return [found] if found else []
@@ -236,7 +238,8 @@ def _coref(ctx: _Ctx, tok: Token) -> list[str]:
         found = _nearest(ctx, tok, ("COUNTRY",), back=400)  # "Kenya's President ... said his government"
         return [found] if found else []
     if lower in rules["mission"] or (definite and lower in ("force",)):
-        found = _nearest(ctx, tok, ("MISSION",), back=3000) or _nearest(ctx, tok, ("MISSION",), back=0, ahead=3000)
+        found = (_nearest(ctx, tok, ("MISSION",), back=3000)
+                 or _nearest(ctx, tok, ("MISSION",), back=0, ahead=3000))
         if found or lower in rules["mission"]:
             return [found] if found else []
     # the officers, 217 officers, another batch of officers, the Kenyans: the report's (deployed) force
@@ -273,8 +276,9 @@ def _sender_in_sentence(ctx: _Ctx, tok: Token) -> str | None:
     """"El Salvador's defence ministry says a second group of 80 soldiers will leave": the force or
     contributing country named earlier in the same sentence, before the report's dominant force."""
     sent = _sent(tok)
-    found = [(s, ent) for s, _e, ent in ctx.mention_index if sent.start_char <= s < tok.idx
-             and ent.type in ("FORCE", "COUNTRY") and ent.attributes.get("iso2", ent.attributes.get("country")) != "HT"]
+    found = [(s, ent) for s, _e, ent in ctx.mention_index
+             if sent.start_char <= s < tok.idx and ent.type in ("FORCE", "COUNTRY")
+             and ent.attributes.get("iso2", ent.attributes.get("country")) != "HT"]
     forces = [ent for _s, ent in found if ent.type == "FORCE"]
     if forces:
         return forces[-1].id
@@ -303,9 +307,9 @@ def _entity_types(ctx: _Ctx, ids: list[str]) -> set[str]:
 # ---------------------------------------------------------------- roles
 
 
-_LIGHT = frozenset({"undertake", "conduct", "launch", "carry", "hold", "make", "mount", "stage", "lead", "begin",
-                    "start", "conclude", "complete", "execute", "have", "pay", "announce", "receive", "attract",
-                    "take", "perform", "continue", "resume", "step", "intensify", "plan", "order"})
+_LIGHT = frozenset({"undertake", "conduct", "launch", "carry", "hold", "make", "mount", "stage", "lead",
+                    "begin", "start", "conclude", "complete", "execute", "have", "pay", "announce", "receive",
+                    "attract", "take", "perform", "continue", "resume", "step", "intensify", "plan", "order"})
 
 
 @dataclass
@@ -340,13 +344,23 @@ def _scene_of(tok: Token, verb: Token) -> bool:
         and _lemma(verb) not in _rules()["modality"]["reporting_lemmas"]
 
 
+def _acting_modifier(c: Token) -> bool:
+    """A modifier of an event noun that names who acts: "Kenya's patrols", "Kenyan patrols", "MSS
+    operations"; never "joint patrols"."""
+    if c.dep_ == "poss":
+        return True
+    return c.dep_ in ("compound", "nmod", "amod") and (
+        c.pos_ == "PROPN" or c.pos_ == "ADJ" and c.text[:1].isupper())
+
+
 def _roles(tok: Token) -> _Roles:
     r = _Roles()
     heads = [tok]
     # the verb whose subject is the trigger's actor: xcomp chains ("is expected to make a visit")
     cur = tok
     # and adjectives of plan ("the mandate was due to expire", "officers are set to leave")
-    while cur.dep_ in ("xcomp",) or (cur.dep_ == "dobj" and cur.pos_ == "NOUN" and _lemma(cur.head) in _LIGHT) \
+    while cur.dep_ in ("xcomp",) \
+            or (cur.dep_ == "dobj" and cur.pos_ == "NOUN" and _lemma(cur.head) in _LIGHT) \
             or (cur.dep_ == "acomp" and cur.pos_ == "ADJ" and cur is not tok):
         if any(c.dep_ in ("nsubj", "nsubjpass") for c in cur.children):
             break
@@ -385,9 +399,7 @@ def _roles(tok: Token) -> _Roles:
                         r.agent.extend(pobj)
                     if word in ("with", "alongside") and (tok.pos_ == "VERB" or _partner_noun(tok)):
                         r.agent.extend(pobj)  # "patrols with the PNH": a partner acts too
-                elif c.dep_ == "poss" and tok.pos_ == "NOUN" or c.dep_ in ("compound", "nmod", "amod") \
-                        and tok.pos_ == "NOUN" and (c.pos_ == "PROPN" or c.pos_ == "ADJ" and c.text[:1].isupper()):
-                    # "Kenyan patrols", "MSS operations"; never "joint patrols"
+                elif tok.pos_ == "NOUN" and _acting_modifier(c):
                     r.subj.append(c)
     # the trigger noun is the subject of a passive: "the assault was claimed by X", "was carried out by X"
     if tok.pos_ == "NOUN" and tok.dep_ in ("nsubj", "nsubjpass"):
@@ -436,12 +448,20 @@ def _is_heading(tok: Token) -> bool:
     sent = _sent(tok)
     text = sent.text.rstrip()
     after = sent.doc.text[sent.end_char:sent.end_char + 2] if sent.end_char < len(sent.doc.text) else "\n"
-    return bool(text) and text[-1] not in ".!?\"”'’:;)" and ("\n" in sent.text[len(text):] or after.startswith("\n")
-                                                        or sent.end_char >= len(sent.doc.text.rstrip()))
+    if not text or text[-1] in ".!?\"”'’:;)":
+        return False
+    return ("\n" in sent.text[len(text):] or after.startswith("\n")
+            or sent.end_char >= len(sent.doc.text.rstrip()))
 
 
 def _failed(tok: Token) -> bool:
     return any(_lemma(t) in _rules()["modality"]["failure_lemmas"] for t in _chain(tok)[1:4])
+
+
+def _has_if_clause(t: Token) -> bool:
+    return any(c.dep_ == "advcl" and any(g.dep_ == "mark" and g.lower_ in ("if", "unless")
+                                         for g in c.children)
+               for c in t.children)
 
 
 def _status(tok: Token, etype: str, forced: str | None) -> tuple[str | None, bool, bool]:
@@ -454,7 +474,6 @@ def _status(tok: Token, etype: str, forced: str | None) -> tuple[str | None, boo
         # "the force approved by the Council in September": a fact, whatever the sentence around it says
         return "occurred", True, False
     chain = _chain(tok)
-    explicit = False
     attempted = False
     # denial: "denied reports that X had ...", "rejects claims that ..."
     for a in _ancestors_all(tok):
@@ -484,8 +503,7 @@ def _status(tok: Token, etype: str, forced: str | None) -> tuple[str | None, boo
     for t in chain + ([chain[-1].head] if chain[-1].dep_ == "advcl" else []):
         if any(c.dep_ == "mark" and c.lower_ in mod["conditional_marks"] for c in t.children):
             conditional = True
-        if any(c.dep_ == "advcl" and any(g.dep_ == "mark" and g.lower_ in ("if", "unless") for g in c.children)
-               for c in t.children) and t.pos_ in ("VERB", "AUX"):
+        if t.pos_ in ("VERB", "AUX") and _has_if_clause(t):
             conditional = True
     if conditional:
         return "hypothetical", True, False
@@ -499,10 +517,11 @@ def _status(tok: Token, etype: str, forced: str | None) -> tuple[str | None, boo
             return forced or ("planned" if reported else "speculative"), True, attempted
         if t is not tok and _lemma(t) in mod["attempt_lemmas"]:
             attempted = True
-        if t is not tok and (_lemma(t) in mod["planned_lemmas"] or t.lower_ in mod["planned_lemmas"]):
-            if t.tag_ not in ("VBD",) or _lemma(t) in ("expect", "schedule", "due", "set", "plan"):
-                return forced or "planned", True, attempted
-        if t is not tok and _lemma(t) in mod["directive_lemmas"] and t.pos_ == "VERB" and etype != "STATEMENT":
+        if t is not tok and (_lemma(t) in mod["planned_lemmas"] or t.lower_ in mod["planned_lemmas"]) and (
+                t.tag_ != "VBD" or _lemma(t) in ("expect", "schedule", "due", "set", "plan")):
+            return forced or "planned", True, attempted
+        if t is not tok and _lemma(t) in mod["directive_lemmas"] and t.pos_ == "VERB" \
+                and etype != "STATEMENT":
             return forced or "planned", True, attempted
         if t is not tok and _lemma(t) in mod["ongoing_lemmas"]:
             return "ongoing", True, attempted
@@ -514,9 +533,9 @@ def _status(tok: Token, etype: str, forced: str | None) -> tuple[str | None, boo
     aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
     if any(c.lower_ in mod["ongoing_adverbs"] for c in verb.children if c.dep_ == "advmod"):
         return "ongoing", True, attempted
-    if verb.tag_ == "VBG" and any(a.tag_ in ("VBZ", "VBP") for a in aux) and _lemma(verb) != "go":
-        if any(_lemma(a) == "be" for a in aux) and verb is tok:
-            return "ongoing", True, attempted
+    if verb.tag_ == "VBG" and any(a.tag_ in ("VBZ", "VBP") for a in aux) and _lemma(verb) != "go" \
+            and any(_lemma(a) == "be" for a in aux) and verb is tok:
+        return "ongoing", True, attempted
     if verb.tag_ in ("VBZ", "VBP") and not aux and etype in _rules()["present_is_ongoing"] \
             and verb is tok and not _is_heading(tok):
         return "ongoing", True, attempted
@@ -531,7 +550,8 @@ def _status(tok: Token, etype: str, forced: str | None) -> tuple[str | None, boo
         finite = finite and tok.dep_ in ("dobj", "nsubj", "nsubjpass") and _lemma(verb) in _LIGHT
     head = chain[-1]
     if head.dep_ == "advcl" and head.head is not head and any(
-            c.dep_ == "mark" and c.lower_ in ("when", "once", "after", "before", "until", "as") for c in head.children):
+            c.dep_ == "mark" and c.lower_ in ("when", "once", "after", "before", "until", "as")
+            for c in head.children):
         outer = _status(head.head, etype, None)
         if outer[0] in ("planned", "hypothetical"):
             return outer[0], True, attempted
@@ -588,7 +608,8 @@ def _pick_date(ctx: _Ctx, tok: Token, sent: SpacySpan, exclude_conj: bool = True
                     if cur.i in ancestors and cur.i != root.i:
                         ok = True
                         break
-                    if exclude_conj and cur.dep_ == "conj" and cur.pos_ in ("NOUN", "PROPN") and cur.i not in subtree:
+                    if exclude_conj and cur.dep_ == "conj" and cur.pos_ in ("NOUN", "PROPN") \
+                            and cur.i not in subtree:
                         break
                     if cur.head is cur:
                         break
@@ -618,13 +639,13 @@ def _pick_place(ctx: _Ctx, tok: Token, roles: _Roles, mode: str) -> str | None:
 
     if mode == "origin":
         for group in (roles.obj, roles.origin):
-            found = places_in([t for g in group for t in _phrase_tokens(g)])
-            if found:
-                return best(found)
+            candidates = places_in([t for g in group for t in _phrase_tokens(g)])
+            if candidates:
+                return best(candidates)
     if mode == "destination":
-        found = places_in([t for g in roles.to for t in _phrase_tokens(g)])
-        if found:
-            return best(found)
+        candidates = places_in([t for g in roles.to for t in _phrase_tokens(g)])
+        if candidates:
+            return best(candidates)
     # the trigger's own phrase, its clause verb's prepositional phrases, never the subject
     excluded: set[int] = set()
     skip_groups = roles.subj + roles.passive_subj
@@ -659,8 +680,9 @@ def _pick_place(ctx: _Ctx, tok: Token, roles: _Roles, mode: str) -> str | None:
         # "patrols within the streets of Delmas, during which ... were arrested": a subordinate
         # clause with no place of its own happens where its main clause does
         outer = _clause_verb(verb.head)
-        inherited = [t for c in outer.children if c.dep_ in ("prep", "dobj", "npadvmod") and c.i not in excluded
-                     and c.i != verb.i for t in _phrase_tokens(c) if t.i not in excluded]
+        inherited = [t for c in outer.children
+                     if c.dep_ in ("prep", "dobj", "npadvmod") and c.i not in excluded and c.i != verb.i
+                     for t in _phrase_tokens(c) if t.i not in excluded]
         found = best(places_in(inherited))
     return found
 
@@ -711,8 +733,8 @@ def _elliptic_personnel(ctx: _Ctx, tok: Token) -> bool:
     phrase = _phrase_tokens(tok)
     if not any(t.like_num for t in phrase):
         return False
-    if not all(t.like_num or t.pos_ in ("DET", "ADJ", "ADV", "PUNCT") or t.lower_ in ("others", "other", "more")
-               for t in phrase):
+    if not all(t.like_num or t.pos_ in ("DET", "ADJ", "ADV", "PUNCT")
+               or t.lower_ in ("others", "other", "more") for t in phrase):
         return False
     return any(e.type in ("FORCE", "MISSION") for e in ctx.entities)
 
@@ -827,6 +849,9 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_COUNCILS = frozenset({"council", "assembly", "parliament", "senate"})
+
+
 def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
     etype = rule["type"]
     mod = _rules()["modality"]
@@ -850,7 +875,7 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
     if rule.get("needs") and not _needs(ctx, tok, roles, rule["needs"], bool(rule.get("needs_object"))):
         return []
     if rule.get("needs_subject") == "council" and not any(
-            _lemma_in_phrase(s, frozenset({"council", "assembly", "parliament", "senate"})) for s in roles.subj):
+            _lemma_in_phrase(s, _COUNCILS) for s in roles.subj):
         return []
     if rule.get("needs_prep") and not any(c.dep_ == "prep" and c.lower_ in rule["needs_prep"]
                                           for c in tok.children) and _lemma(tok.head) not in (
@@ -884,10 +909,11 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
     date = dm.interval if dm else None
     if ctx.published is not None and date is not None and status == "occurred" and date.start > ctx.published:
         status, explicit = "planned", True
-    if ctx.published is not None and dm is not None and status == "planned" and dm.interval.end < ctx.published \
-            and _chain(tok)[-1].dep_ == "relcl" \
+    if ctx.published is not None and dm is not None and status == "planned" \
+            and dm.interval.end < ctx.published and _chain(tok)[-1].dep_ == "relcl" \
             and (root := _date_root(ctx, dm)) is not None and root.i not in _clause_subtree(tok):
-        dm, date = None, None  # "left on Monday, where they will join": Monday is the leaving, not the joining
+        # "left on Monday, where they will join": Monday is the leaving, not the joining
+        dm, date = None, None
     if date is None and ctx.published is not None:
         date = DateInterval(start=ctx.published, end=ctx.published, precision="day", text=None, fallback=True)
     place_mode = "territory" if etype == "CONTROL" else "any"
@@ -933,8 +959,8 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
         if not actors and not targets:
             return []
         status = "denied"
-    if etype == "DEPLOY" and place and status != "denied" and _lemma(tok) in ("arrive", "land", "arrival", "landing",
-                                                                              "touch"):
+    if etype == "DEPLOY" and place and status != "denied" \
+            and _lemma(tok) in ("arrive", "land", "arrival", "landing", "touch"):
         # personnel landing in their own country (outside the theatre) are coming home
         pl = next((p for p in ctx.places if p.id == place), None)
         homes = {e.attributes.get("country") for e in ctx.entities if e.id in actors and e.type == "FORCE"}
@@ -969,8 +995,9 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
                 continue
             conj = next((a for a in [root] + list(root.ancestors)
                          if a.dep_ == "conj" and a.pos_ in ("NOUN", "PROPN") and a.i > tok.i), None)
-            if conj is None or not any(x.i == tok.i for x in conj.head.ancestors) and conj.head.head is not tok \
-                    and conj.head is not tok and not any(x.i == conj.head.i for x in tok.subtree) \
+            if conj is None or not any(x.i == tok.i for x in conj.head.ancestors) \
+                    and conj.head.head is not tok and conj.head is not tok \
+                    and not any(x.i == conj.head.i for x in tok.subtree) \
                     and not any(x.i == conj.head.i for s in roles.subj for x in s.subtree):
                 continue
             twin = _Cand(**{**cand.__dict__, "date": d.interval, "also": [],
@@ -1096,7 +1123,8 @@ def _merge(ctx: _Ctx, a: _Cand, b: _Cand) -> None:
     if a.date is None or a.date.fallback:
         if b.date is not None and not b.date.fallback:
             a.date = b.date
-    elif b.date is not None and not b.date.fallback and (b.date.start, b.date.end) != (a.date.start, a.date.end):
+    elif b.date is not None and not b.date.fallback \
+            and (b.date.start, b.date.end) != (a.date.start, a.date.end):
         start, end = min(a.date.start, b.date.start), max(a.date.end, b.date.end)
         if a.date.precision == "day" and b.date.precision == "day" or (end - start).days <= 31:
             a.date = DateInterval(start=start, end=end, precision="range",
@@ -1147,6 +1175,15 @@ def _previous_sentence(tok: Token) -> SpacySpan | None:
     return None if "\n" in gap else prev
 
 
+def _the_one_day(ctx: _Ctx, sent: SpacySpan | None) -> DateInterval | None:
+    """The day ``sent`` names, when it names exactly one (however many times)."""
+    if sent is None:
+        return None
+    days = [d.interval for d in ctx.dates
+            if sent.start_char <= d.span.start < sent.end_char and d.interval.precision == "day"]
+    return days[0] if len({(d.start, d.end) for d in days}) == 1 else None
+
+
 def _carry_over(ctx: _Ctx, cands: list[_Cand]) -> None:
     """What a report says once and then takes as read: a dateless event told right after a dated one
     in the same paragraph happened that day ("On Friday 23 May, units dismantled a hideout. Four
@@ -1156,13 +1193,9 @@ def _carry_over(ctx: _Ctx, cands: list[_Cand]) -> None:
     for n, c in enumerate(cands):
         earlier = [o for o in cands[:n] if o.trigger.idx < c.trigger.idx]
         if c.date is not None and c.date.fallback and c.status == "occurred" and not _is_heading(c.trigger):
-            prev = _previous_sentence(c.trigger)
-            days = {(d.interval.start, d.interval.end) for d in ctx.dates if prev is not None
-                    and prev.start_char <= d.span.start < prev.end_char and d.interval.precision == "day"}
-            if len(days) == 1:
-                d = next(d for d in ctx.dates if prev is not None and prev.start_char <= d.span.start < prev.end_char
-                         and d.interval.precision == "day")
-                c.date = d.interval
+            day = _the_one_day(ctx, _previous_sentence(c.trigger))
+            if day is not None:
+                c.date = day
         if c.actors:
             continue
         definite = c.trigger.pos_ == "NOUN" and any(
@@ -1178,7 +1211,8 @@ def _carry_over(ctx: _Ctx, cands: list[_Cand]) -> None:
                        # an operation or an arrest is the security forces', never the gangs' last move
                        and not (c.type in ("OPERATION", "ARREST")
                                 and _entity_types(ctx, o.actors) <= {"ARMED_GROUP"})
-                       and (definite or pointed or "\n" not in text_of(ctx.doc)[o.trigger.idx:c.trigger.idx])), None)
+                       and (definite or pointed
+                            or "\n" not in text_of(ctx.doc)[o.trigger.idx:c.trigger.idx])), None)
         if source is not None:
             c.actors = [a for a in source.actors if a not in c.targets]
 

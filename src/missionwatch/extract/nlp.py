@@ -70,7 +70,7 @@ def load_nlp() -> Language:
         nlp = module.load()
         if "parser" in nlp.pipe_names and "missionwatch_line_breaks" not in nlp.pipe_names:
             nlp.add_pipe("missionwatch_line_breaks", before="parser")
-        return nlp  # type: ignore[no-any-return]
+        return nlp
     raise MissionwatchError("MW402", f"none of {', '.join(MODEL_PACKAGES)} is installed",
                             where="spacy")
 
@@ -92,4 +92,4 @@ def text_of(doc: Doc) -> str:
     cached = doc.user_data.get("missionwatch.text")
     if cached is None:
         cached = doc.user_data["missionwatch.text"] = doc.text
-    return cached  # type: ignore[no-any-return]
+    return cached

@@ -36,7 +36,7 @@ def _vocab() -> dict[str, Any]:
     for key in ("personnel_nouns", "contributor_demonyms", "group_nouns", "member_of", "count_nouns",
                 "count_verbs", "skip_nouns"):
         v[key] = frozenset(v[key])
-    return v  # type: ignore[no-any-return]
+    return v
 
 
 def _alt(words: list[str]) -> str:
@@ -68,12 +68,12 @@ def _number_value(word: str) -> float | None:
 
 
 def _period(word: str) -> str | None:
-    return _vocab()["periods"].get(word.lower())  # type: ignore[no-any-return]
+    return _vocab()["periods"].get(word.lower())
 
 
 def _money(text: str) -> list[tuple[int, int, dict[str, Any]]]:
     v = _vocab()
-    out = []
+    out: list[tuple[int, int, dict[str, Any]]] = []
     matches = [m for pattern in _money_res() for m in pattern.finditer(text)]
     for m in sorted(matches, key=lambda m: m.start()):
         if any(m.start() < e and s < m.end() for s, e, _ in out):
@@ -123,15 +123,18 @@ def _head_noun(tok: Token, last: Token) -> Token | None:
             and tok.head.pos_ in ("NOUN", "PROPN") and tok.head.i - last.i <= 7:
         head = tok.head
         while head.pos_ == "PROPN" and head.lower_ not in v["contributor_demonyms"] \
-                and head.dep_ in ("compound", "nmod", "amod") and head.head.i > head.i and head.head.i - last.i <= 8:
+                and head.dep_ in ("compound", "nmod", "amod") \
+                and head.head.i > head.i and head.head.i - last.i <= 8:
             head = head.head
         return head
     doc = tok.doc
     for j in range(last.i + 1, min(len(doc), last.i + 8)):
         t = doc[j]
-        if t.pos_ in ("VERB", "AUX", "ADP", "SCONJ", "CCONJ", "PRON", "DET") or t.text in (",", ";", ".", ":"):
+        if t.pos_ in ("VERB", "AUX", "ADP", "SCONJ", "CCONJ", "PRON", "DET") \
+                or t.text in (",", ";", ".", ":"):
             return None
-        if t.pos_ == "NOUN" or t.lower_ in v["contributor_demonyms"] or t.lemma_.lower() in v["personnel_nouns"]:
+        if t.pos_ == "NOUN" or t.lower_ in v["contributor_demonyms"] \
+                or t.lemma_.lower() in v["personnel_nouns"]:
             if j + 1 < len(doc) and doc[j + 1].pos_ in ("NOUN",) and doc[j + 1].lemma_.lower() in (
                     v["personnel_nouns"] | v["count_nouns"]):
                 continue
@@ -192,10 +195,11 @@ def _classify(first: Token, last: Token, noun: Token | None) -> str | None:
             return "personnel"
         # "the mission was supposed to have 2,500 members"
         owner = verb if verb is not None and verb.lemma_.lower() == "have" else None
-        while owner is not None and owner.dep_ == "xcomp" and not any(c.dep_.startswith("nsubj") for c in owner.children):
+        while owner is not None and owner.dep_ == "xcomp" \
+                and not any(c.dep_.startswith("nsubj") for c in owner.children):
             owner = owner.head
-        if owner is not None and any(c.dep_ in ("nsubj", "nsubjpass") and any(t.lemma_.lower() in v["member_of"] for t in c.subtree)
-                                     for c in owner.children):
+        subjects = [] if owner is None else [c for c in owner.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if any(t.lemma_.lower() in v["member_of"] for c in subjects for t in c.subtree):
             return "personnel"
         return "count"
     if lemma in v["count_nouns"] or text in v["count_nouns"]:
@@ -203,8 +207,9 @@ def _classify(first: Token, last: Token, noun: Token | None) -> str | None:
     return None
 
 
-_ELLIPSIS_BEFORE = frozenset({"the", "another", "further", "remaining", "of", "to", "than", "all", "some", "about",
-                              "only", "nearly", "roughly", "around", "approximately", "over", "just", "almost"})
+_ELLIPSIS_BEFORE = frozenset({"the", "another", "further", "remaining", "of", "to", "than", "all", "some",
+                              "about", "only", "nearly", "roughly", "around", "approximately", "over", "just",
+                              "almost"})
 
 
 def _elliptic(first: Token, last: Token, noun: Token | None) -> bool:
@@ -221,7 +226,8 @@ def _elliptic(first: Token, last: Token, noun: Token | None) -> bool:
         return True
     # "the 2,500 originally envisaged", "the 1,000 it pledged": an adverb or a pronoun subject between
     if prev is not None and prev.lower_ in ("the", "of") and nxt is not None and after is not None \
-            and (nxt.pos_ == "ADV" or nxt.pos_ == "PRON" and nxt.lower_ in ("it", "they", "he", "she", "we")) \
+            and (nxt.pos_ == "ADV"
+                 or nxt.pos_ == "PRON" and nxt.lower_ in ("it", "they", "he", "she", "we")) \
             and after.tag_ in ("VBN", "VBD"):
         return True
     return prev is not None and prev.lower_ in _ELLIPSIS_BEFORE and (nxt is None or nxt.is_punct)
@@ -240,7 +246,8 @@ def _strength_of(last: Token) -> bool:
         return False
     # the tagger often reads "the contingent numbers 800" as one noun phrase: its compound is the subject
     subjects = [c for c in verb.children if c.dep_ == "nsubj" or c.dep_ == "compound" and verb.pos_ == "NOUN"]
-    return any(c.lemma_.lower() in v["personnel_nouns"] or c.lemma_.lower() in v["group_nouns"] for c in subjects)
+    return any(c.lemma_.lower() in v["personnel_nouns"] or c.lemma_.lower() in v["group_nouns"]
+               for c in subjects)
 
 
 def _excluded(tok: Token, text: str) -> bool:
@@ -251,7 +258,8 @@ def _excluded(tok: Token, text: str) -> bool:
     prev = doc[tok.i - 1] if tok.i > 0 else None
     nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
     if prev is not None and (prev.pos_ == "PROPN" and prev.ent_type_ not in ("NORP",)
-                             and prev.lower_ not in _vocab()["number_words"] or prev.lower_ in ("no.", "no", "#")):
+                             and prev.lower_ not in _vocab()["number_words"]
+                             or prev.lower_ in ("no.", "no", "#")):
         return True
     if nxt is not None and (nxt.text in ("%", "-", "–", ":") or nxt.lower_ in ("percent", "per", "pm", "am",
                                                                              "p.m.", "a.m.", "th")):
@@ -282,6 +290,25 @@ def _subject(entities: list[Entity], start: int, end: int) -> str | None:
     return best[1] if best else None
 
 
+def _hyphenated_value(doc: Doc, i: int) -> float | None:
+    """"Twenty-four", "thirty-five": a tens word and a units word joined by a hyphen, from token ``i``."""
+    words = _vocab()["number_words"]
+    if i + 2 >= len(doc):
+        return None
+    tens, hyphen, units = doc[i], doc[i + 1], doc[i + 2]
+    if tens.lower_ not in words or units.lower_ not in words or hyphen.text not in ("-", "‑") \
+            or tens.whitespace_ or hyphen.whitespace_:
+        return None
+    if not (20 <= words[tens.lower_] <= 90 and 1 <= words[units.lower_] <= 9):
+        return None
+    return float(words[tens.lower_] + words[units.lower_])
+
+
+#: a scale word with no number before it ("hundreds of people", "thousands fled") counts nothing
+#: exactly; "a dozen" is twelve
+_SCALE_WORDS = ("dozen", "dozens", "hundreds", "thousands", "hundred", "thousand", "million", "billion")
+
+
 def find_quantities(doc: Doc, entities: list[Entity], dates: list[DateMention]) -> list[Quantity]:
     text = text_of(doc)
     v = _vocab()
@@ -290,7 +317,8 @@ def find_quantities(doc: Doc, entities: list[Entity], dates: list[DateMention]) 
     facts.extend(money)
     taken = [(s, e) for s, e, _ in money] + [(d.span.start, d.span.end) for d in dates]
     entity_spans = [(m.start, m.end) for e in entities for m in e.mentions]
-    force_spans = [(m.start, m.end, e.type) for e in entities if e.type in ("FORCE", "MISSION") for m in e.mentions]
+    force_spans = [(m.start, m.end, e.type) for e in entities if e.type in ("FORCE", "MISSION")
+                   for m in e.mentions]
 
     i = 0
     while i < len(doc):
@@ -300,12 +328,8 @@ def find_quantities(doc: Doc, entities: list[Entity], dates: list[DateMention]) 
             continue
         first = last = tok
         j = i + 1
-        # "Twenty-four", "thirty-five"
-        hyphen_value = None
-        if tok.lower_ in v["number_words"] and i + 2 < len(doc) and doc[i + 1].text in ("-", "‑") \
-                and not tok.whitespace_ and not doc[i + 1].whitespace_ and doc[i + 2].lower_ in v["number_words"] \
-                and 20 <= v["number_words"][tok.lower_] <= 90 and 1 <= v["number_words"][doc[i + 2].lower_] <= 9:
-            hyphen_value = float(v["number_words"][tok.lower_] + v["number_words"][doc[i + 2].lower_])
+        hyphen_value = _hyphenated_value(doc, i)
+        if hyphen_value is not None:
             last = doc[i + 2]
             j = i + 3
         # "two dozen", "one million", "1.2 million", "a dozen"
@@ -327,8 +351,7 @@ def find_quantities(doc: Doc, entities: list[Entity], dates: list[DateMention]) 
             continue
         for t in doc[tok.i + 1:last.i + 1] if hyphen_value is None else ():
             value *= v["multipliers"][t.lower_]
-        if first is tok and tok.lower_ in ("dozen", "dozens", "hundreds", "thousands", "hundred", "thousand",
-                                           "million", "billion") and i > 0 and doc[i - 1].lower_ not in ("a",):
+        if first is tok and tok.lower_ in _SCALE_WORDS and i > 0 and doc[i - 1].lower_ not in ("a",):
             i = j
             continue
         if tok.lower_ == "one" and last is tok:
