@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import NamedTuple
 
+import matplotlib.dates as mdates
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -41,7 +43,7 @@ def force_chart(picture: MissionPicture) -> bytes | None:
         points = contingent.estimates
         if not points:
             continue
-        days = [p.date for p in points] + [picture.as_of]
+        days = mdates.date2num([p.date for p in points] + [picture.as_of])
         lows = [p.low for p in points] + [points[-1].low]
         highs = [p.high for p in points] + [points[-1].high]
         line = ax.step(days, highs, where="post", label=contingent.country_name, linewidth=1.8)[0]
@@ -49,7 +51,8 @@ def force_chart(picture: MissionPicture) -> bytes | None:
             ax.fill_between(days, lows, highs, step="post", alpha=0.25, color=line.get_color())
         stated = [(p.date, f.value) for p in contingent.series if p.kind == "stated" for f in p.figures]
         if stated:
-            ax.scatter([d for d, _ in stated], [v for _, v in stated], s=14, color=line.get_color(), zorder=3)
+            ax.scatter(mdates.date2num([d for d, _ in stated]), [v for _, v in stated], s=14,
+                       color=line.get_color(), zorder=3)
         drawn = True
     if not drawn:
         return None
@@ -58,8 +61,6 @@ def force_chart(picture: MissionPicture) -> bytes | None:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="best", framealpha=0.85)
     ax.set_title(f"Force strength (estimate; dots = stated figures), as of {picture.as_of}", fontsize=9)
-    import matplotlib.dates as mdates
-
     locator = mdates.AutoDateLocator(minticks=4, maxticks=8)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # no rotated, overlapping dates
@@ -67,19 +68,30 @@ def force_chart(picture: MissionPicture) -> bytes | None:
     return _png(fig)
 
 
+class _Dot(NamedTuple):
+    """An event placed on the map."""
+
+    lon: float
+    lat: float
+    place: str
+    type: str
+    sources: int
+
+
 def event_map(picture: MissionPicture, events: list[TimelineEvent]) -> tuple[bytes, int, int]:
     """Events with coordinates inside the theatre; returns (png, plotted, outside the map)."""
     west, south, east, north = knowledge().theatre_bbox
     # A country-level place ("Haiti") sits at the country's centroid: not a location to plot.
-    inside = [e for e in events if e.place and e.place.lat is not None and e.place.lon is not None
+    inside = [_Dot(e.place.lon, e.place.lat, e.place.name, e.type, len(e.sources)) for e in events
+              if e.place and e.place.lat is not None and e.place.lon is not None
               and e.place.feature != "country"
               and west <= e.place.lon <= east and south <= e.place.lat <= north]
     outside = sum(1 for e in events if e.place and e.place.lat is not None and e.place.feature != "country") \
         - len(inside)
     if inside:
         # Zoom to the events (the capital's neighbourhoods are kilometres apart), never beyond the theatre.
-        lons = [e.place.lon for e in inside if e.place and e.place.lon is not None]
-        lats = [e.place.lat for e in inside if e.place and e.place.lat is not None]
+        lons = [d.lon for d in inside]
+        lats = [d.lat for d in inside]
         pad_x = max(0.25, (max(lons) - min(lons)) * 0.15)
         pad_y = max(0.18, (max(lats) - min(lats)) * 0.15)
         west, east = max(west, min(lons) - pad_x), min(east, max(lons) + pad_x)
@@ -90,20 +102,19 @@ def event_map(picture: MissionPicture, events: list[TimelineEvent]) -> tuple[byt
         xs, ys = zip(*ring, strict=True)
         ax.fill(xs, ys, facecolor="#f2efe6", edgecolor="#888888", linewidth=0.6)
     seen_types: set[str] = set()
-    for e in inside:
-        assert e.place is not None
-        colour = TYPE_COLOURS.get(e.type, "black")
-        ax.scatter([e.place.lon], [e.place.lat], s=30 + 12 * len(e.sources), color=colour,
+    for d in inside:
+        colour = TYPE_COLOURS.get(d.type, "black")
+        ax.scatter([d.lon], [d.lat], s=30 + 12 * d.sources, color=colour,
                    edgecolor="white", linewidth=0.6, zorder=3,
-                   label=e.type if e.type not in seen_types else None)
-        seen_types.add(e.type)
+                   label=d.type if d.type not in seen_types else None)
+        seen_types.add(d.type)
     # Places a few kilometres apart share one label ("Delmas / Solino") instead of overprinting.
     near = max(east - west, north - south) * 0.04
     labels: list[tuple[float, float, list[str]]] = []
-    for name, (lon, lat) in {e.place.name: (e.place.lon, e.place.lat) for e in inside if e.place}.items():
+    for name, (lon, lat) in {d.place: (d.lon, d.lat) for d in inside}.items():
         group = next((g for g in labels if abs(g[0] - lon) < near and abs(g[1] - lat) < near), None)
         if group is None:
-            labels.append((lon, lat, [name]))  # type: ignore[arg-type]
+            labels.append((lon, lat, [name]))
         else:
             group[2].append(name)
     for lon, lat, names in labels:

@@ -16,7 +16,7 @@ import base64
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +24,20 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from missionwatch import fileio
 from missionwatch.brief.charts import TYPE_COLOURS, event_map, force_chart, period_events
-from missionwatch.mission.model import Figure, MissionPicture, Source, StrengthPoint, TimelineEvent
+from missionwatch.mission.model import (
+    Figure,
+    Mandate,
+    MissionPicture,
+    Money,
+    Source,
+    StrengthPoint,
+    TimelineEvent,
+)
 
 PERIOD_DAYS = 90
 
 
-class BriefFormat(str, Enum):
+class BriefFormat(StrEnum):
     md = "md"
     html = "html"
     pdf = "pdf"
@@ -100,11 +108,8 @@ def _point(point: StrengthPoint, cite: Citer) -> dict[str, Any]:
             "disputed": point.disputed}
 
 
-def brief_context(picture: MissionPicture, since: dt.date | None = None) -> dict[str, Any]:
-    cite = Citer()
-    since = since or picture.as_of - dt.timedelta(days=PERIOD_DAYS)
+def _headlines(picture: MissionPicture, cite: Citer) -> list[dict[str, Any]]:
     mandate, money, forces = picture.mandate, picture.money, picture.forces
-
     headlines: list[dict[str, Any]] = []
     in_theatre = [c for c in forces.contingents if c.country != "MIXED" and c.estimate_low is not None]
     headlines.append({"label": "Personnel in theatre (estimate)",
@@ -113,8 +118,9 @@ def brief_context(picture: MissionPicture, since: dt.date | None = None) -> dict
                       "cites": cite([s for c in in_theatre for p in c.series[-1:] for f in p.figures
                                      for s in f.sources])})
     if mandate.days_until_expiry is not None and mandate.expires is not None:
-        headlines.append({"label": "Mandate", "value": f"{mandate.days_until_expiry} days left"
-                          if mandate.days_until_expiry >= 0 else f"expired {-mandate.days_until_expiry} days ago",
+        days = mandate.days_until_expiry
+        headlines.append({"label": "Mandate",
+                          "value": f"{days} days left" if days >= 0 else f"expired {-days} days ago",
                           "note": f"{mandate.status}; expires {mandate.expires.start}",
                           "cites": cite(mandate.expiry_sources)})
     else:
@@ -125,13 +131,16 @@ def brief_context(picture: MissionPicture, since: dt.date | None = None) -> dict
                           "note": "latest stated, normalised to USD per month",
                           "cites": cite([s for f in money.monthly_cost_usd for s in f.sources])})
     if money.pledged_total_usd is not None:
+        donors = money.pledges_by_donor + money.contributions_by_donor
         headlines.append({"label": "Pledged or contributed", "value": usd(money.pledged_total_usd),
-                          "note": f"{len(money.pledges_by_donor) + len(money.contributions_by_donor)} donor entries",
-                          "cites": cite([s for d in money.pledges_by_donor + money.contributions_by_donor
-                                         for i in d.items for s in i.sources])})
+                          "note": f"{len(donors)} donor entries",
+                          "cites": cite([s for d in donors for i in d.items for s in i.sources])})
     headlines.append({"label": "Open contradictions", "value": str(len(picture.contradictions)),
                       "note": "sources that disagree (see below)", "cites": []})
+    return headlines
 
+
+def _mandate_lines(mandate: Mandate, cite: Citer) -> list[dict[str, Any]]:
     mandate_lines = []
     if mandate.authorised:
         a = mandate.authorised
@@ -147,6 +156,41 @@ def brief_context(picture: MissionPicture, since: dt.date | None = None) -> dict
                               "cites": cite(mandate.expiry_sources)})
     for r in mandate.renewal_expected:
         mandate_lines.append({"text": f"Renewal expected {date_label(r.date)}", "cites": cite(r.sources)})
+    return mandate_lines
+
+
+def _money_lines(money: Money, cite: Citer) -> list[dict[str, Any]]:
+    money_lines = []
+    for item in money.costs:
+        rate = f" ≈ {usd(item.usd_per_month)}/month" if item.usd_per_month is not None else ""
+        per = f" every {item.period_count:g} {item.per}(s)" if item.per else ""
+        money_lines.append({"text": f"Cost: {item.value:,.0f} {item.unit or ''}{per}{rate}",
+                            "cites": cite(item.sources)})
+    for label, totals in (("Pledged", money.pledges_by_donor), ("Contributed", money.contributions_by_donor)):
+        for d in totals:
+            money_lines.append({"text": f"{label} by {d.donor}: {usd(d.usd)}",
+                                "cites": cite([s for i in d.items for s in i.sources])})
+    for item in money.stated_shortfalls:
+        rate = f" ≈ {usd(item.usd_per_month)}/month" if item.usd_per_month is not None else ""
+        money_lines.append({"text": f"Stated shortfall: {item.value:,.0f} {item.unit or ''}{rate}",
+                            "cites": cite(item.sources)})
+    if money.derived_shortfall:
+        shortfall = money.derived_shortfall
+        money_lines.append({"text": f"Shortfall {usd(shortfall.usd)} ({shortfall.basis})",
+                            "cites": cite(shortfall.sources)})
+    for item in money.unconverted:
+        money_lines.append({"text": f"{item.cls.capitalize()}: {item.value:,.0f} {item.unit or ''}"
+                                    " (not converted: floating currency)", "cites": cite(item.sources)})
+    return money_lines
+
+
+def brief_context(picture: MissionPicture, since: dt.date | None = None) -> dict[str, Any]:
+    cite = Citer()
+    since = since or picture.as_of - dt.timedelta(days=PERIOD_DAYS)
+    forces = picture.forces
+    # in the order the brief reads: sources are numbered by first citation
+    headlines = _headlines(picture, cite)
+    mandate_lines = _mandate_lines(picture.mandate, cite)
 
     contingents = []
     for c in forces.contingents:
@@ -164,30 +208,11 @@ def brief_context(picture: MissionPicture, since: dt.date | None = None) -> dict
     chart_png = force_chart(picture)
 
     territory = [{"place": t.place, "holder": t.latest.holder, "direction": t.latest.direction,
-                  "date": t.latest.date, "actors": ", ".join(t.latest.actors), "cites": cite(t.latest.sources),
+                  "date": t.latest.date, "actors": ", ".join(t.latest.actors),
+                  "cites": cite(t.latest.sources),
                   "trail": [{"date": s.date, "holder": s.holder, "cites": cite(s.sources)} for s in t.trail]}
                  for t in picture.territory]
-
-    money_lines = []
-    for item in money.costs:
-        rate = f" ≈ {usd(item.usd_per_month)}/month" if item.usd_per_month is not None else ""
-        per = f" every {item.period_count:g} {item.per}(s)" if item.per else ""
-        money_lines.append({"text": f"Cost: {item.value:,.0f} {item.unit or ''}{per}{rate}",
-                            "cites": cite(item.sources)})
-    for label, totals in (("Pledged", money.pledges_by_donor), ("Contributed", money.contributions_by_donor)):
-        for d in totals:
-            money_lines.append({"text": f"{label} by {d.donor}: {usd(d.usd)}",
-                                "cites": cite([s for i in d.items for s in i.sources])})
-    for item in money.stated_shortfalls:
-        rate = f" ≈ {usd(item.usd_per_month)}/month" if item.usd_per_month is not None else ""
-        money_lines.append({"text": f"Stated shortfall: {item.value:,.0f} {item.unit or ''}{rate}",
-                            "cites": cite(item.sources)})
-    if money.derived_shortfall:
-        money_lines.append({"text": f"Shortfall {usd(money.derived_shortfall.usd)} ({money.derived_shortfall.basis})",
-                            "cites": cite(money.derived_shortfall.sources)})
-    for item in money.unconverted:
-        money_lines.append({"text": f"{item.cls.capitalize()}: {item.value:,.0f} {item.unit or ''} (not converted:"
-                                    " floating currency)", "cites": cite(item.sources)})
+    money_lines = _money_lines(picture.money, cite)
 
     timeline = [{"id": e.id, "date": date_text(e), "type": e.type, "colour": TYPE_COLOURS.get(e.type, "#000"),
                  "status": e.status, "place": e.place.name if e.place else "",
@@ -243,7 +268,8 @@ def markdown_escape(text: Any) -> str:
 
 def _env() -> Environment:
     env = Environment(loader=PackageLoader("missionwatch.brief", "templates"),
-                      autoescape=select_autoescape(["html", "j2.html"], default_for_string=True, default=True),
+                      autoescape=select_autoescape(["html", "j2.html"], default_for_string=True,
+                                                   default=True),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["md"] = markdown_escape
     env.filters["cites"] = lambda ns: "".join(f"[{n}]" for n in ns)
