@@ -59,7 +59,8 @@ def writer(request: Request, csrf: str | None = None) -> auth.Principal:
     if who is None:
         if _bearer(request):
             raise MissionwatchError("MW302", "the token is not valid")
-        raise MissionwatchError("MW302", "writing needs a token: sign in, or send Authorization: Bearer <token>")
+        raise MissionwatchError("MW302",
+                                "writing needs a token: sign in, or send Authorization: Bearer <token>")
     if getattr(request.state, "via", None) == "cookie":
         sent = csrf or request.headers.get("x-csrf-token")
         if not auth.check_csrf(request.app.state.secret, request.cookies.get(auth.SESSION_COOKIE), sent):

@@ -182,7 +182,8 @@ EVENT_COLUMNS = ("report_id", "fact_id", "type", "status", "date_start", "date_e
 
 def event_statements(flt: EventFilter, limit: int,
                      exclude: set[tuple[str, str]] | None = None) -> list[tuple[Any, Any]]:
-    """(first ``limit`` rows, count) per branch of ``flt``, without the (report_id, fact_id) in ``exclude``."""
+    """(first ``limit`` rows, count) per branch of ``flt``, without the (report_id, fact_id) in
+    ``exclude``."""
     e = EventRow
     cols = [getattr(e, c) for c in EVENT_COLUMNS]
     dated = flt.date_from is not None or flt.date_to is not None
@@ -269,7 +270,9 @@ class WebData:
         with self.engine.connect() as conn:
             return [rv.from_row(dict(x)) for x in conn.execute(stmt).mappings()]
 
-    def reviewed(self, report_id: str) -> tuple[Report, Extraction | None, Extraction | None, list[rv.Review]]:
+    def reviewed(
+        self, report_id: str,
+    ) -> tuple[Report, Extraction | None, Extraction | None, list[rv.Review]]:
         """A report, its machine extraction, the reviewed one, and its reviews."""
         report, extraction = self.report(report_id)
         reviews = self.reviews([report_id])
@@ -319,7 +322,8 @@ class WebData:
     # ------------------------------------------------------------ events
     def events(self, flt: EventFilter, *, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
         if offset + limit > MAX_WINDOW:
-            raise MissionwatchError("MW301", f"offset + limit may not exceed {MAX_WINDOW}; narrow the filters")
+            raise MissionwatchError("MW301",
+                                    f"offset + limit may not exceed {MAX_WINDOW}; narrow the filters")
         touched_keys, reviewed_rows = self._reviewed_event_rows()
         total, rows = 0, []
         with self.engine.connect() as conn:
@@ -374,11 +378,13 @@ class WebData:
         for r in reviews:
             if r.kind != "event":
                 continue
-            if r.action == "add" and f"r{r.id}" == fact_id or machine_event is not None and rv.attach(machine, r) is machine_event:
+            added_here = r.action == "add" and f"r{r.id}" == fact_id
+            if added_here or machine_event is not None and rv.attach(machine, r) is machine_event:
                 history.append(r)
         state = history[-1].state if history else None
-        shown = reviewed_event or machine_event
-        source = reviewed if reviewed_event is not None else machine
+        source, shown = machine, machine_event
+        if reviewed is not None and reviewed_event is not None:
+            source, shown = reviewed, reviewed_event
         return {"report": report, "machine": machine_event, "event": shown, "state": state,
                 "history": history, "extraction": source,
                 "row": event_row(source, shown, state),
@@ -394,7 +400,9 @@ class WebData:
                 .where(*where).group_by(p.name, p.country, p.admin1, p.feature))
         return self._grouped(stmt, limit, offset, order=("reports", "name"))
 
-    def actors(self, q: str | None, type_: str | None, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
+    def actors(
+        self, q: str | None, type_: str | None, limit: int, offset: int,
+    ) -> tuple[int, list[dict[str, Any]]]:
         e = EntityRow
         where: list[Any] = []
         if q:
@@ -406,7 +414,9 @@ class WebData:
                 .where(*where).group_by(e.name, e.type))
         return self._grouped(stmt, limit, offset, order=("reports", "name"))
 
-    def _grouped(self, stmt: Any, limit: int, offset: int, order: tuple[str, str]) -> tuple[int, list[dict[str, Any]]]:
+    def _grouped(
+        self, stmt: Any, limit: int, offset: int, order: tuple[str, str],
+    ) -> tuple[int, list[dict[str, Any]]]:
         sub = stmt.subquery()
         with self.engine.connect() as conn:
             total = conn.execute(sa.select(sa.func.count()).select_from(sub)).scalar_one()

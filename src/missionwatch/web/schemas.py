@@ -162,7 +162,8 @@ class ReviewIn(BaseModel):
     kind: Literal["event", "place", "entity", "quantity"]
     action: Literal["accept", "correct", "reject", "add"]
     fact_id: str | None = Field(default=None, max_length=64)
-    fields: dict[str, Any] = Field(default_factory=dict, description="correct: changed fields; add: the new event")
+    fields: dict[str, Any] = Field(default_factory=dict,
+                                   description="correct: changed fields; add: the new event")
     note: str | None = Field(default=None, max_length=2000)
 
 
