@@ -68,7 +68,8 @@ def queries_section(x: dict[str, Any]) -> list[str]:
     names = {"events_date_range_and_box": "events in a 30-day window + the capital's box (`WebData.events`)",
              "events_typed_date_range_and_box": "the same with 2 event types (`WebData.events`)",
              "full_text_search": "full-text search, first 20 hits (`Store.search`)",
-             "full_text_search_dated": "reports page: search within a 180-day window, 50 hits (`WebData.reports`)"}
+             "full_text_search_dated":
+                 "reports page: search within a 180-day window, 50 hits (`WebData.reports`)"}
     rows = []
     for r in x["rows"]:
         for key, label in names.items():

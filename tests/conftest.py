@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -46,7 +46,7 @@ def _postgres_server_url() -> str:
     return url
 
 
-def _fresh_postgres_database() -> Iterator[str]:
+def _fresh_postgres_database() -> Generator[str, None, None]:
     import sqlalchemy as sa
 
     server = _postgres_server_url()

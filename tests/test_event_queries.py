@@ -36,8 +36,7 @@ def store(db_url):
         events = [Event(id=k, type="OPERATION", status="occurred", place="pl1", confidence=0.9, evidence=span,
                         extractor="t", date=DateInterval(start=s, end=e, precision="day"))
                   for k, (s, e) in SPANS.items()]
-        opened.add(r, Extraction(report_id=r.id, published=r.published, title=r.title, source=r.source,
-                                 sha256=r.sha256, extractor_version="t/1", places=[haiti], events=events))
+        opened.add(r, Extraction.for_report(r, "t/1", places=[haiti], events=events))
         # A row without an end date (no writer makes one today; the filter treats it as a point).
         with opened.engine.begin() as conn:
             row = dict(conn.execute(sa.select(EventRow).where(EventRow.fact_id == "day")).mappings().one())

@@ -60,7 +60,8 @@ def events(text, published=PUB):
     # TRAVEL
     ("President William Ruto is expected to visit Port-au-Prince on Saturday.", ("TRAVEL", "planned")),
     ("President William Ruto left Kenya on Friday for New York.", ("TRAVEL", "occurred")),
-    ("Prime Minister Garry Conille visited displaced families in Saint-Marc on Thursday.", ("TRAVEL", "occurred")),
+    ("Prime Minister Garry Conille visited displaced families in Saint-Marc on Thursday.",
+     ("TRAVEL", "occurred")),
     # MEETING
     ("The two leaders will meet in Nairobi next month.", ("MEETING", "planned")),
     ("Ministers held talks with Kenyan officials on Monday.", ("MEETING", "occurred")),

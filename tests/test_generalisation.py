@@ -376,13 +376,15 @@ def test_dateless_follow_up_takes_the_date_and_forces_told_just_before():
 
 
 def test_a_new_paragraph_does_not_inherit_a_date():
-    x = run("On Saturday 27 September, police raided a hideout in Pernier.\n\nSix people were killed in Cabaret.")
+    x = run("On Saturday 27 September, police raided a hideout in Pernier.\n\n"
+            "Six people were killed in Cabaret.")
     attack = next(e for e in x.events if e.type == "ATTACK")
     assert attack.date.fallback
 
 
 @pytest.mark.parametrize(("text", "etype"), [
-    ("The interior minister dismissed reports that Kenya was considering an early exit from Haiti.", "WITHDRAW"),
+    ("The interior minister dismissed reports that Kenya was considering an early exit from Haiti.",
+     "WITHDRAW"),
     ("The mission's mandate runs out on 2 October.", "MANDATE"),
     ("A drone unit carried out strikes on gang positions in Cité Soleil on Sunday.", "ATTACK"),
     ("Police pushed the attackers back after a night of fighting in Nazon.", "OPERATION"),
@@ -412,7 +414,7 @@ def test_charges_displacement_labour_strikes_and_brushed_off_criticism_are_not_t
     assert not types & {"ATTACK", "CONTROL", "DECISION"}
 
 
-# ---------------------------------------------------------------- held-out round 3: who, and what did not happen
+# ------------------------------------------------------ held-out round 3: who, and what did not happen
 
 def test_who_is_asked_to_act_acts():
     x = run("The mayor of Hinche asked the Kenyan police to send officers to the town.")
@@ -422,13 +424,15 @@ def test_who_is_asked_to_act_acts():
 
 def test_counted_personnel_belong_to_the_country_named_in_their_sentence():
     x = run("Kenyan police officers patrolled Delmas on Monday.\n\n"
-            "Guatemala's defence ministry says a second group of 80 soldiers will leave for Haiti on Saturday.")
+            "Guatemala's defence ministry says a second group of 80 soldiers will leave for Haiti "
+            "on Saturday.")
     ev = next(e for e in x.events if e.type == "DEPLOY")
     assert actors(x, ev) == {"Guatemala"}
 
 
 def test_it_is_the_actor_named_just_before():
-    x = run("Kenya, which has said it will not withdraw before the new force arrives, has 750 officers there.")
+    x = run("Kenya, which has said it will not withdraw before the new force arrives, "
+            "has 750 officers there.")
     ev = next(e for e in x.events if e.type == "WITHDRAW")
     assert ev.status == "denied" and actors(x, ev) == {"Kenya"}
 
@@ -477,14 +481,16 @@ def test_a_proposal_is_a_decision_and_an_appointment_stays_apart():
 
 
 def test_a_statement_is_dated_by_itself_not_by_what_it_condemns():
-    x = run("The Secretary-General on Tuesday condemned the attack on 24 September on a hospital in Carrefour.",
+    x = run("The Secretary-General on Tuesday condemned the attack on 24 September "
+            "on a hospital in Carrefour.",
             dt.date(2025, 9, 30))
     st = next(e for e in x.events if e.type == "STATEMENT")
     assert st.date.start != dt.date(2025, 9, 24)
 
 
 def test_an_agentless_arrest_does_not_borrow_forces_across_paragraphs():
-    x = run("On Saturday, the Anti-Kidnapping Unit of the Haitian National Police raided a house in Tabarre.\n\n"
+    x = run("On Saturday, the Anti-Kidnapping Unit of the Haitian National Police raided a house "
+            "in Tabarre.\n\n"
             "On Monday, eleven people were detained at a checkpoint in Pétion-Ville.")
     arrest = next(e for e in x.events if e.type == "ARREST")
     assert not arrest.actors
@@ -526,14 +532,17 @@ def test_since_an_event_opens_an_interval():
 
 
 def test_a_planned_relative_clause_keeps_no_past_date_of_its_main_clause():
-    x = run("A contingent of 150 Guatemalan soldiers left on Monday for Haiti, where they will join the mission.")
+    x = run("A contingent of 150 Guatemalan soldiers left on Monday for Haiti, "
+            "where they will join the mission.")
     joined = [e for e in x.events if e.type == "DEPLOY" and e.status == "planned"]
     assert all(e.date is None or e.date.fallback for e in joined)
 
 
 def test_a_town_and_its_department_are_one_place_for_one_event():
-    x = run("A Kenyan officer was killed when gang members ambushed a patrol in the Artibonite department.\n\n"
-            "The officers were on patrol near Pont-Sondé on Tuesday when gunmen opened fire, the mission said.",
+    x = run("A Kenyan officer was killed when gang members ambushed a patrol "
+            "in the Artibonite department.\n\n"
+            "The officers were on patrol near Pont-Sondé on Tuesday when gunmen opened fire, "
+            "the mission said.",
             dt.date(2025, 3, 27))
     attacks = [e for e in x.events if e.type == "ATTACK"]
     assert len(attacks) == 1 and attacks[0].date.start == dt.date(2025, 3, 25)

@@ -49,9 +49,8 @@ def extraction_for(r: Report, version: str = "test/1", events: int = 2) -> Extra
            for i in range(1, events + 1)]
     qty = Quantity(id="q1", kind="personnel", value=400, unit="police", subject="ent1", date=when,
                    evidence=span("400"), extractor="t")
-    return Extraction(report_id=r.id, published=r.published, title=r.title, source=r.source, sha256=r.sha256,
-                      extractor_version=version, entities=[kenya, council], places=[haiti], events=evs,
-                      quantities=[qty])
+    return Extraction.for_report(r, version, entities=[kenya, council], places=[haiti], events=evs,
+                                 quantities=[qty])
 
 
 @pytest.fixture

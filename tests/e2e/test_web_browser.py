@@ -170,4 +170,5 @@ def test_map_filters_by_type(server, page):
     page.click("#filters button[type=submit]")
     page.wait_for_url("**type=ARREST**")
     page.wait_for_selector("#map[data-loaded]", state="attached", timeout=60_000)
-    assert page.locator(f'path[data-event-id="{rid}/{eid}"]').count() == 1, page.get_attribute("#map", "data-loaded")
+    marker = page.locator(f'path[data-event-id="{rid}/{eid}"]')
+    assert marker.count() == 1, page.get_attribute("#map", "data-loaded")

@@ -44,10 +44,10 @@ SPECS: dict[str, dict] = {
         events=[
             ("v1", "DEPLOY", "occurred", D("2025-01-09", t="Thursday"), "p1", ["e1"], "q1", {},
              "A further 200 Kenyan police officers arrived in Port-au-Prince on Thursday"),
-            ("v2", "MANDATE", "occurred", D("2023-10-01", "2023-10-31", "month", "October 2023"), None, ["e2"],
-             None, {"action": "authorize"},
-             "The Security Council first authorised the Multinational Security Support Mission in October 2023 "
-             "for a year"),
+            ("v2", "MANDATE", "occurred", D("2023-10-01", "2023-10-31", "month", "October 2023"), None,
+             ["e2"], None, {"action": "authorize"},
+             "The Security Council first authorised the Multinational Security Support Mission in "
+             "October 2023 for a year"),
             ("v3", "MANDATE", "occurred", D("2024-09-30", t="September 30, 2024"), None, ["e2"], None,
              {"action": "renew"}, "renewed it on September 30, 2024 for another year"),
             ("v4", "FUNDING", "ongoing", None, None, [], "q3", {},
@@ -111,8 +111,8 @@ SPECS: dict[str, dict] = {
         events=[
             ("v1", "WITHDRAW", "occurred", D("2025-02-15", t="Saturday"), "p1", ["e1"], "q1", {},
              "About 200 Kenyan officers who completed their tour left Port-au-Prince on Saturday"),
-            ("v2", "MEETING", "occurred", D("2025-02-15", "2025-02-16", "range"), None, ["e1", "e3"], None, {},
-             "They met Prime Minister Alix Didier Fils-Aimé before leaving"),
+            ("v2", "MEETING", "occurred", D("2025-02-15", "2025-02-16", "range"), None, ["e1", "e3"], None,
+             {}, "They met Prime Minister Alix Didier Fils-Aimé before leaving"),
         ],
     ),
     "s5_renewal_ahead": dict(
@@ -129,10 +129,10 @@ SPECS: dict[str, dict] = {
         events=[
             ("v1", "MANDATE", "planned", D("2025-10-02", t="October 2, 2025"), None, [], None,
              {"action": "expire"}, "The mission's mandate expires on October 2, 2025"),
-            ("v2", "MANDATE", "planned", D("2025-09-22", "2025-09-28", "week", "next week"), None, ["e1"], None,
-             {"action": "renew"}, "the Security Council is expected to renew it next week"),
-            ("v3", "CONTROL", "occurred", D("2025-08-01", "2025-08-31", "month", "August"), "p1", ["e2"], None,
-             {"direction": "gained"}, "Viv Ansanm gangs retook Solino in August"),
+            ("v2", "MANDATE", "planned", D("2025-09-22", "2025-09-28", "week", "next week"), None, ["e1"],
+             None, {"action": "renew"}, "the Security Council is expected to renew it next week"),
+            ("v3", "CONTROL", "occurred", D("2025-08-01", "2025-08-31", "month", "August"), "p1", ["e2"],
+             None, {"direction": "gained"}, "Viv Ansanm gangs retook Solino in August"),
             ("v4", "FUNDING", "ongoing", None, None, [], "q1", {},
              "The trust fund is running $15 million a month short"),
         ],
@@ -148,8 +148,8 @@ SPECS: dict[str, dict] = {
             ("q1", "personnel", 600, {}, "e2", "Kenya still has 600 officers in Haiti", D("2025-10-01")),
         ],
         events=[
-            ("v1", "MANDATE", "occurred", D("2025-09-30", t="Tuesday"), None, ["e1"], None, {"action": "renew"},
-             "The Security Council on Tuesday renewed the mission for another year"),
+            ("v1", "MANDATE", "occurred", D("2025-09-30", t="Tuesday"), None, ["e1"], None,
+             {"action": "renew"}, "The Security Council on Tuesday renewed the mission for another year"),
         ],
     ),
 }

@@ -17,7 +17,8 @@ def extractions(name: str) -> list[tuple[Extraction, str]]:
     out = []
     for path in sorted(folder.glob("*.extraction.json")):
         extraction = Extraction.from_contract(json.loads(path.read_text(encoding="utf-8")))
-        _, body = parse_dated_text((folder / f"{extraction.report_id}.txt").read_text(encoding="utf-8"), path.name)
+        text = (folder / f"{extraction.report_id}.txt").read_text(encoding="utf-8")
+        _, body = parse_dated_text(text, path.name)
         out.append((extraction, body))
     return out
 
