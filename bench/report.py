@@ -108,7 +108,31 @@ def memory_section(x: dict[str, Any]) -> list[str]:
                      "slope MB / 1,000 reports (2nd half)", "projected peak at 100,000 MB",
                      "target < 1.5 GB"], rows),
             f"Tree RSS (MB) by reports done: {samples}. The projection is linear from this run's second "
-            f"half; only a run with `--memory-reports 100000` measures 100,000 directly.", ""]
+            f"half; only a run with `--memory-reports 100000` measures 100,000 directly. Each original "
+            f"report names {x.get('new_words', 0)} people never seen before (an open vocabulary, as in a "
+            f"real archive).",
+            ""]
+
+
+def picture_section(x: dict[str, Any]) -> list[str]:
+    rows = []
+    for r in x["rows"]:
+        start, dates = r["startup"], r["random_dates"]
+        after = r["today_after_one_report"]
+        rows.append([r["backend"], f"{r['reports']:,}", f"{r['events']:,}",
+                     f"{start['total_wall_s']} ({start['total_cpu_s']})",
+                     f"{dates['p50_wall_s'] * 1000:.0f} ({dates['p50_cpu_s'] * 1000:.0f})",
+                     f"{dates['p95_wall_s'] * 1000:.0f} ({dates['p95_cpu_s'] * 1000:.0f})",
+                     f"{after['wall_s'] * 1000:.0f} ({after['cpu_s'] * 1000:.0f})",
+                     r["tree_peak_rss_mb"], _ok(dates["p95_wall_s"] < 0.1),
+                     " / ".join(str(v) for v in r["load_average"])])
+    return ["## 5. The mission picture as of a date (`/api/picture`, bench/picture.py)", "",
+            "A store of synthetic reports with their contributions cached; start-up is one `MissionService` "
+            "reading, merging and indexing them (the web server's warm-up); then the `/api/picture` handler "
+            "plus JSON for random as-of dates over the whole span, and for today after one new report. "
+            "Wall (CPU).", "",
+            *_table(["store", "reports", "events", "start-up s", "per date p50 ms", "per date p95 ms",
+                     "today after 1 new report ms", "peak RSS MB", "p95 < 100 ms", "load after"], rows)]
 
 
 def mission_section(x: dict[str, Any]) -> list[str]:
@@ -125,7 +149,7 @@ def markdown(results: dict[str, Any]) -> str:
              "The machine is shared: read the load averages beside the numbers.", ""]
     lines += machine_section(results["machine"])
     sections = (("extraction", extraction_section), ("ingest", ingest_section), ("queries", queries_section),
-                ("memory", memory_section), ("mission", mission_section))
+                ("memory", memory_section), ("mission", mission_section), ("picture", picture_section))
     for key, render in sections:
         if key in results:
             lines += render(results[key])
