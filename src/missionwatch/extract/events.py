@@ -446,12 +446,14 @@ def _roles(tok: Token) -> _Roles:
 def _is_heading(tok: Token) -> bool:
     """The token's sentence is a headline or heading: a line of its own without closing punctuation."""
     sent = _sent(tok)
-    text = sent.text.rstrip()
-    after = sent.doc.text[sent.end_char:sent.end_char + 2] if sent.end_char < len(sent.doc.text) else "\n"
+    body = text_of(sent.doc)  # Doc.text and Span.text are rebuilt from the tokens on every access
+    sent_text = body[sent.start_char:sent.end_char]
+    text = sent_text.rstrip()
+    after = body[sent.end_char:sent.end_char + 2] if sent.end_char < len(body) else "\n"
     if not text or text[-1] in ".!?\"”'’:;)":
         return False
-    return ("\n" in sent.text[len(text):] or after.startswith("\n")
-            or sent.end_char >= len(sent.doc.text.rstrip()))
+    return ("\n" in sent_text[len(text):] or after.startswith("\n")
+            or sent.end_char >= len(body.rstrip()))
 
 
 def _failed(tok: Token) -> bool:
@@ -1171,7 +1173,9 @@ def _previous_sentence(tok: Token) -> SpacySpan | None:
     if sent.start == 0:
         return None
     prev = _sent(tok.doc[sent.start - 1])
-    gap = tok.doc.text[prev.end_char:sent.start_char] + prev.text[len(prev.text.rstrip()):]
+    body = text_of(tok.doc)
+    prev_text = body[prev.start_char:prev.end_char]
+    gap = body[prev.end_char:sent.start_char] + prev_text[len(prev_text.rstrip()):]
     return None if "\n" in gap else prev
 
 
