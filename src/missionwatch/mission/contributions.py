@@ -125,7 +125,8 @@ class _Reducer:
     def event(self, e: Event) -> EventClaim:
         duration = None
         if e.type == "MANDATE":
-            duration = next((months for rx, months in duration_patterns() if rx.search(e.evidence.text)), None)
+            said = e.evidence.text
+            duration = next((months for rx, months in duration_patterns() if rx.search(said)), None)
         return EventClaim(
             key=f"{self.ex.report_id}:{e.id}", type=e.type, status=e.status, date=e.date,
             place=self.place(e.place), actors=[self.actor(a) for a in e.actors],
@@ -178,9 +179,11 @@ class _Reducer:
             donors = [self.actor(a) for ev in linked for a in ev.actors]
             donor = ", ".join(sorted({d.name for d in donors})) or None
             in_usd = usd(q.value, q.unit)
-            rate = per_month(in_usd, q.per, q.period_count) if (q.kind == "money_rate" and in_usd is not None) \
-                else None
-            out.append(MoneyClaim(cls=cls, donor=donor, value=q.value, unit=q.unit, per=q.per,  # type: ignore[arg-type]
+            rate = None
+            if q.kind == "money_rate" and in_usd is not None:
+                rate = per_month(in_usd, q.per, q.period_count)
+            out.append(MoneyClaim(cls=cls, donor=donor, value=q.value,  # type: ignore[arg-type]
+                                  unit=q.unit, per=q.per,
                                   period_count=q.period_count,
                                   usd=in_usd if q.kind == "money" else None, usd_per_month=rate,
                                   source=self.source(f"quantity:{q.id}", q.evidence.text)))
@@ -222,14 +225,15 @@ class _Reducer:
                                   entity.name, f"entity:{entity.id}"))
             if self.body:
                 for mention in entity.mentions:
-                    role = _role_around(self.body, mention.start, mention.end)
-                    if role:
-                        found.append((role[0], role[1], f"entity:{entity.id}@{mention.start}"))
+                    around = _role_around(self.body, mention.start, mention.end)
+                    if around:
+                        found.append((around[0], around[1], f"entity:{entity.id}@{mention.start}"))
             for role, quote, fact in found:
                 if (entity.id, norm(role)) in seen:
                     continue
                 seen.add((entity.id, norm(role)))
-                out.append(RoleClaim(person=entity.name, keys=keys, role=role, source=self.source(fact, quote)))
+                out.append(RoleClaim(person=entity.name, keys=keys, role=role,
+                                     source=self.source(fact, quote)))
         return out
 
 

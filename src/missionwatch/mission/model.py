@@ -165,11 +165,15 @@ class EstimatePoint(Model):
     high: float
 
 
+ContingentStatus = Literal["in theatre", "withdrawn", "pledged", "reported"]
+MandateStatus = Literal["active", "expiring", "expired", "ended", "not authorised", "unknown"]
+
+
 class Contingent(Model):
     country: str  # ISO code, or "MIXED" for flows shared by several contributors
     country_name: str
     units: list[str] = Field(default_factory=list)
-    status: Literal["in theatre", "withdrawn", "pledged", "reported"]
+    status: ContingentStatus
     first_arrival: dt.date | None = None
     latest_stated: StrengthPoint | None = None
     flows_since_stated: list[StrengthPoint] = Field(default_factory=list)
@@ -199,7 +203,7 @@ class MandateAct(Model):
 
 
 class Mandate(Model):
-    status: Literal["active", "expiring", "expired", "ended", "not authorised", "unknown"]
+    status: MandateStatus
     authorised: MandateAct | None = None
     renewals: list[MandateAct] = Field(default_factory=list)
     current: MandateAct | None = None

@@ -31,6 +31,7 @@ from missionwatch.mission.knowledge import knowledge, norm
 from missionwatch.mission.model import (
     CapabilityGap,
     Contingent,
+    ContingentStatus,
     Contradiction,
     Contribution,
     ControlStep,
@@ -41,6 +42,7 @@ from missionwatch.mission.model import (
     Forces,
     Mandate,
     MandateAct,
+    MandateStatus,
     MissionPicture,
     Money,
     MoneyClaim,
@@ -255,7 +257,7 @@ class _Ordered:
             self.unsorted = True
             return
         self.settle()
-        i = bisect.bisect_left(self.keys, key)  # type: ignore[arg-type]
+        i = bisect.bisect_left(self.keys, key)
         self.keys.insert(i, key)  # type: ignore[arg-type]
         self.views.insert(i, view)
         self.events.insert(i, view.merged.event)
@@ -271,7 +273,7 @@ class _Ordered:
     def pop(self, view: _View) -> bool:
         self.settle()
         key = (view.sort_key, view.cid)
-        i = bisect.bisect_left(self.keys, key)  # type: ignore[arg-type]
+        i = bisect.bisect_left(self.keys, key)
         if i < len(self.keys) and self.keys[i] == key:
             del self.keys[i]
             del self.views[i]
@@ -636,7 +638,10 @@ class _FoldCache:
     # ---------------------------------------------------------------- sections (pure over their inputs)
     def contingent(self, country: str, series: list[StrengthPoint], planned: list[StrengthPoint],
                    units: dict[str, str]) -> Contingent:
-        name = "several contributors (joint figures)" if country == "MIXED" else knowledge().contributor_name(country)
+        if country == "MIXED":
+            name = "several contributors (joint figures)"
+        else:
+            name = knowledge().contributor_name(country)
         low: float | None = None
         high: float | None = None
         latest_stated: StrengthPoint | None = None
@@ -661,6 +666,7 @@ class _FoldCache:
                         date=point.date, low=low, high=high)
                 estimates.append(estimate)
         arrivals = [p.date for p in series if p.kind == "arrival"]
+        status: ContingentStatus
         if series and series[-1].kind == "departure" and high == 0:
             status = "withdrawn"
         elif arrivals or (high or 0) > 0:
@@ -704,16 +710,19 @@ class _FoldCache:
         basis: str | None = None
         sources: list[Source] = []
         if after:
-            best = max(after, key=lambda a: (a.date.start, -(a.date.end - a.date.start).days))  # type: ignore[union-attr]
+            best = max(after, key=_latest_narrowest)
             expires, sources = best.date, best.sources
             basis = f"stated expiry ({len(best.sources)} source(s))"
         elif computed is not None:
+            act, start, months = current.action, current.date.start, current.duration_months
             expires = DateInterval(start=computed, end=computed, precision="day",
-                                   text=f"{current.action} {current.date.start} + {current.duration_months} months")
-            basis = f"computed: {current.action} on {current.date.start} for {current.duration_months} months"
+                                   text=f"{act} {start} + {months} months")
+            basis = f"computed: {act} on {start} for {months} months"
             sources = current.sources
-        ended = [a for a in real if a.action == "end" and a.date.start >= current.date.start]  # type: ignore[union-attr]
+        ended = [a for a in real if a.action == "end"
+                 and a.date.start >= current.date.start]  # type: ignore[union-attr]
         days = (expires.start - self.as_of).days if expires else None
+        status: MandateStatus
         if ended:
             status = "ended"
         elif expires is not None and self.as_of > expires.end:
@@ -726,8 +735,8 @@ class _FoldCache:
         expected = [a for a in acts if a.action in ("renew", "extend") and a.status == "planned"
                     and a.date is not None and a.date.end >= current.date.start
                     and not renewed_since]
-        return Mandate(status=status, authorised=authorised, renewals=renewals, current=current, expires=expires,
-                       expiry_basis=basis, expiry_sources=sources, days_until_expiry=days,
+        return Mandate(status=status, authorised=authorised, renewals=renewals, current=current,
+                       expires=expires, expiry_basis=basis, expiry_sources=sources, days_until_expiry=days,
                        renewal_expected=expected, expiry_claims=expiry_claims)
 
     def money(self, known: list[Contribution]) -> Money:
@@ -782,7 +791,8 @@ class _FoldCache:
         return Money(costs=costs, monthly_cost_usd=monthly, pledges_by_donor=pledges,
                      contributions_by_donor=contributions,
                      pledged_total_usd=pledged if (pledges or contributions) else None,
-                     stated_shortfalls=[i for i in items if i.cls == "shortfall"], derived_shortfall=shortfall,
+                     stated_shortfalls=[i for i in items if i.cls == "shortfall"],
+                     derived_shortfall=shortfall,
                      unconverted=[i for i in items if i.usd is None and i.usd_per_month is None])
 
     def capabilities(self, known: list[Contribution]) -> list[CapabilityGap]:
@@ -834,6 +844,12 @@ def _sig(value: float, digits: int = 3) -> float:
     if value == 0 or not math.isfinite(value):
         return 0.0
     return round(value, -int(math.floor(math.log10(abs(value)))) + digits - 1)
+
+
+def _latest_narrowest(act: MandateAct) -> tuple[dt.date, int]:
+    """Of several stated expiries, the latest wins; at the same start, the most precise one."""
+    assert act.date is not None  # only dated expiry claims are compared
+    return act.date.start, -(act.date.end - act.date.start).days
 
 
 def _add_months(date: dt.date, months: int) -> dt.date:

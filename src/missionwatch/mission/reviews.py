@@ -43,7 +43,8 @@ from missionwatch.records import DateInterval, Entity, Event, Extraction, Place,
 FactKind = Literal["entity", "place", "event", "quantity"]
 Action = Literal["accept", "correct", "reject", "add"]
 
-_MODELS: dict[str, type[BaseModel]] = {"entity": Entity, "place": Place, "event": Event, "quantity": Quantity}
+_Fact = Entity | Place | Event | Quantity
+_MODELS: dict[str, type[_Fact]] = {"entity": Entity, "place": Place, "event": Event, "quantity": Quantity}
 _LISTS = {"entity": "entities", "place": "places", "event": "events", "quantity": "quantities"}
 
 
@@ -111,7 +112,8 @@ def apply_reviews_detailed(extraction: Extraction, reviews: Iterable[Review]) ->
             try:
                 fact = model.model_validate(data)
             except ValidationError as exc:
-                raise _invalid(review, f"added {review.fact_kind} is not valid: {exc.errors()[0]['msg']}") from exc
+                message = exc.errors()[0]["msg"]
+                raise _invalid(review, f"added {review.fact_kind} is not valid: {message}") from exc
             if any(i.id == fact.id for i in items):
                 raise _invalid(review, f"{review.fact_kind} id {fact.id} already exists")
             items.append(fact)
@@ -127,7 +129,8 @@ def apply_reviews_detailed(extraction: Extraction, reviews: Iterable[Review]) ->
         elif review.action == "correct":
             unknown = set(review.fields) - set(model.model_fields) - {"id"}
             if unknown or "id" in review.fields:
-                raise _invalid(review, f"cannot correct field(s) {sorted(unknown | ({'id'} & set(review.fields)))}")
+                refused = sorted(unknown | ({"id"} & set(review.fields)))
+                raise _invalid(review, f"cannot correct field(s) {refused}")
             merged = {**items[index].model_dump(), **_coerce_fields(review.fact_kind, review.fields)}
             try:
                 items[index] = model.model_validate(merged)
