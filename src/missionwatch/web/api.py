@@ -21,15 +21,19 @@ from missionwatch.web.queries import MAX_WINDOW, EventFilter, WebData
 from missionwatch.web.schemas import (
     ERROR_RESPONSES,
     WRITE_RESPONSES,
+    ActorOut,
     ActorPage,
+    AuditOut,
     AuditPage,
     EventDetail,
     EventOut,
     EventPage,
     Me,
+    PlaceOut,
     PlacePage,
     ReportDetail,
     ReportPage,
+    ReportSummary,
     ReviewIn,
     ReviewOut,
     SourceOut,
@@ -44,9 +48,13 @@ ID = re.compile(r"[A-Za-z0-9_.:-]+")
 MAX_TEXT = 100
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size (1..500)")]
-Offset = Annotated[int, Query(ge=0, le=MAX_WINDOW, description=f"Items to skip (offset + limit <= {MAX_WINDOW})")]
+Offset = Annotated[int, Query(ge=0, le=MAX_WINDOW,
+                              description=f"Items to skip (offset + limit <= {MAX_WINDOW})")]
 DateFrom = Annotated[dt.date | None, Query(description="Earliest date (YYYY-MM-DD), inclusive")]
 DateTo = Annotated[dt.date | None, Query(description="Latest date (YYYY-MM-DD), inclusive")]
+TimelineLimit = Annotated[int, Query(ge=0, le=picture.MAX_PAGE,
+                                     description="Timeline events per page (0..500)")]
+HistoryKept = Annotated[int, Query(ge=0, le=100_000, description="Latest entries kept per history list")]
 
 
 def check_text(name: str, value: str | None) -> str | None:
@@ -91,7 +99,8 @@ def _bbox(raw: str | None) -> tuple[float, float, float, float] | None:
     except ValueError as exc:
         raise MissionwatchError("MW301", "bbox must be west,south,east,north in degrees") from exc
     if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
-        raise MissionwatchError("MW301", "bbox must satisfy -180 <= west <= east <= 180 and -90 <= south <= north <= 90")
+        raise MissionwatchError("MW301", "bbox must satisfy -180 <= west <= east <= 180"
+                                         " and -90 <= south <= north <= 90")
     return west, south, east, north
 
 
@@ -142,7 +151,8 @@ def review_out(r: Review) -> ReviewOut:
 @router.get("/reports", response_model=ReportPage, summary="List or search reports")
 def list_reports(
     data: Annotated[WebData, Depends(deps.data)],
-    q: Annotated[str | None, Query(max_length=200, description="Full-text search (words, \"phrases\", OR, NOT)")] = None,
+    q: Annotated[str | None, Query(max_length=200,
+                                   description="Full-text search (words, \"phrases\", OR, NOT)")] = None,
     date_from: DateFrom = None, date_to: DateTo = None, limit: Limit = 50, offset: Offset = 0,
 ) -> ReportPage:
     _dates(date_from, date_to)
@@ -150,7 +160,8 @@ def list_reports(
         raise MissionwatchError("MW301", "q may not contain control characters, ';' or '--'")
     total, rows = data.reports(q=q.strip() if q and q.strip() else None, date_from=date_from,
                                date_to=date_to, limit=limit, offset=offset)
-    return ReportPage(total=total, limit=limit, offset=offset, items=rows)
+    return ReportPage(total=total, limit=limit, offset=offset,
+                      items=[ReportSummary.model_validate(r) for r in rows])
 
 
 @router.get("/reports/{report_id}", response_model=ReportDetail, summary="A report with its extraction")
@@ -166,7 +177,8 @@ def get_report(report_id: str, data: Annotated[WebData, Depends(deps.data)]) -> 
 
 # ------------------------------------------------------------------ events
 
-@router.get("/events", response_model=EventPage, summary="Events (analyst reviews applied), filtered and paged")
+@router.get("/events", response_model=EventPage,
+            summary="Events (analyst reviews applied), filtered and paged")
 def list_events(data: Annotated[WebData, Depends(deps.data)],
                 flt: Annotated[EventFilter, Depends(event_filter)],
                 limit: Limit = 100, offset: Offset = 0) -> EventPage:
@@ -220,18 +232,21 @@ def list_places(data: Annotated[WebData, Depends(deps.data)],
                 q: Annotated[str | None, Query(max_length=MAX_TEXT, description="Name contains")] = None,
                 limit: Limit = 100, offset: Offset = 0) -> PlacePage:
     total, rows = data.places(check_text("q", q), limit, offset)
-    return PlacePage(total=total, limit=limit, offset=offset, items=rows)
+    return PlacePage(total=total, limit=limit, offset=offset,
+                     items=[PlaceOut.model_validate(r) for r in rows])
 
 
 @router.get("/actors", response_model=ActorPage, summary="Actors (entities) named in reports")
 def list_actors(data: Annotated[WebData, Depends(deps.data)],
                 q: Annotated[str | None, Query(max_length=MAX_TEXT, description="Name contains")] = None,
-                type: Annotated[str | None, Query(max_length=20, description="Entity type, e.g. ARMED_GROUP")] = None,
+                type: Annotated[str | None, Query(max_length=20,
+                                                  description="Entity type, e.g. ARMED_GROUP")] = None,
                 limit: Limit = 100, offset: Offset = 0) -> ActorPage:
     types = ("PERSON", "ORG", "ARMED_GROUP", "FORCE", "MISSION", "COUNTRY")
     chosen = _choices("type", type, types)
     total, rows = data.actors(check_text("q", q), chosen[0] if chosen else None, limit, offset)
-    return ActorPage(total=total, limit=limit, offset=offset, items=rows)
+    return ActorPage(total=total, limit=limit, offset=offset,
+                     items=[ActorOut.model_validate(r) for r in rows])
 
 
 # ------------------------------------------------------------------ picture, exports
@@ -248,12 +263,10 @@ def list_actors(data: Annotated[WebData, Depends(deps.data)],
             response_model=dict[str, Any])
 def get_picture(mission: Annotated[MissionService, Depends(picture.mission)],
                 as_of: Annotated[dt.date | None, Query(description="YYYY-MM-DD; default today")] = None,
-                timeline_limit: Annotated[int, Query(ge=0, le=picture.MAX_PAGE,
-                                                     description="Timeline events per page (0..500)")] = picture.PAGE,
+                timeline_limit: TimelineLimit = picture.PAGE,
                 timeline_offset: Annotated[int, Query(ge=0, le=10_000_000,
                                                       description="Timeline events to skip")] = 0,
-                history: Annotated[int, Query(ge=0, le=100_000,
-                                              description="Latest entries kept per history list")] = picture.HISTORY,
+                history: HistoryKept = picture.HISTORY,
                 ) -> dict[str, Any]:
     return picture.picture_json(mission, as_of or dt.date.today(), timeline_offset, timeline_limit, history)
 
@@ -268,8 +281,9 @@ def export_acled(data: Annotated[WebData, Depends(deps.data)]) -> StreamingRespo
 @router.get("/exports/events.geojson", summary="Geocoded events as GeoJSON (reviews applied)",
             responses={200: {"content": {"application/geo+json": {}}}})
 def export_geojson(data: Annotated[WebData, Depends(deps.data)]) -> StreamingResponse:
+    disposition = 'attachment; filename="missionwatch-events.geojson"'
     return StreamingResponse(exports.geojson(data.pairs()), media_type="application/geo+json",
-                             headers={"Content-Disposition": 'attachment; filename="missionwatch-events.geojson"'})
+                             headers={"Content-Disposition": disposition})
 
 
 @router.get("/geo/countries", summary="Country outlines (offline base layer), GeoJSON",
@@ -317,9 +331,11 @@ def list_reviews(data: Annotated[WebData, Depends(deps.data)],
 
 
 @router.get("/audit", response_model=AuditPage, summary="Every change: who, when, before, after")
-def list_audit(data: Annotated[WebData, Depends(deps.data)], limit: Limit = 100, offset: Offset = 0) -> AuditPage:
+def list_audit(data: Annotated[WebData, Depends(deps.data)],
+               limit: Limit = 100, offset: Offset = 0) -> AuditPage:
     total, rows = data.audit(limit, offset)
-    return AuditPage(total=total, limit=limit, offset=offset, items=rows)
+    return AuditPage(total=total, limit=limit, offset=offset,
+                     items=[AuditOut.model_validate(r) for r in rows])
 
 
 @router.get("/me", response_model=Me, summary="Who the request is signed in as")

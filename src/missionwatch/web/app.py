@@ -137,6 +137,7 @@ def create_app(store_url: str | None = None, private: bool | None = None, *, sec
         message = exc.detail if isinstance(exc.detail, str) else "request refused"
         if exc.status_code == 404 and message == "Not Found":
             message = f"nothing at {request.url.path[:200]}"
+        response: Response
         if _is_api(request) or exc.status_code == 405:
             response = error_json(code, message, exc.status_code)
         else:

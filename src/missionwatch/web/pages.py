@@ -156,19 +156,18 @@ def dashboard(request: Request, data: Annotated[WebData, Depends(deps.data)],
               type: Annotated[str | None, Query(max_length=400)] = None) -> Response:
     if (go := _guard(request)) is not None:
         return go
-    date_from, date_to = _form_date("date_from", date_from), _form_date("date_to", date_to)
-    _dates(date_from, date_to)
+    start, end = _form_date("date_from", date_from), _form_date("date_to", date_to)
+    _dates(start, end)
     types = _choices("type", type, EVENT_TYPES)
-    as_of = date_to or dt.date.today()
+    as_of = end or dt.date.today()
     pic = picture.picture(mission, as_of)
-    flt = EventFilter(types=types, date_from=date_from, date_to=date_to)
+    flt = EventFilter(types=types, date_from=start, date_to=end)
     total, rows = data.events(flt, limit=20, offset=0)
-    params = {k: v for k, v in (("date_from", date_from), ("date_to", date_to), ("type", ",".join(types)))
-              if v}
+    params = {k: v for k, v in (("date_from", start), ("date_to", end), ("type", ",".join(types))) if v}
     events_url = "/api/events.geojson?" + urllib.parse.urlencode({k: str(v) for k, v in params.items()})
     return render(request, "dashboard.html", pic=pic, as_of=as_of, total=total,
                   events=[event_out(r) for r in rows], chart=_strength_chart(pic),
-                  date_from=date_from, date_to=date_to, types=types, events_url=events_url,
+                  date_from=start, date_to=end, types=types, events_url=events_url,
                   tile_url=request.app.state.tile_url, colours_json=json.dumps(COLOURS),
                   theatre=json.dumps(list(knowledge().theatre_bbox)))
 
@@ -266,7 +265,9 @@ def _short(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, dict) and "start" in value:
-        return value["start"] if value["start"] == value.get("end") else f"{value['start']} – {value.get('end')}"
+        if value["start"] == value.get("end"):
+            return value["start"]
+        return f"{value['start']} – {value.get('end')}"
     return str(value)
 
 
@@ -279,7 +280,8 @@ def signin_form(request: Request, next: Annotated[str | None, Query(max_length=3
 
 @router.post("/signin", response_class=HTMLResponse)
 def signin(request: Request, data: Annotated[WebData, Depends(deps.data)],
-           token: Annotated[str, Form(max_length=200)], next: Annotated[str, Form(max_length=300)] = "/") -> Response:
+           token: Annotated[str, Form(max_length=200)],
+           next: Annotated[str, Form(max_length=300)] = "/") -> Response:
     who = data.user_by_token(token.strip())
     if who is None:
         return render(request, "signin.html", status=401, next=_safe_next(next), failed=True)
