@@ -61,10 +61,11 @@ def synthetic(n: int, rng: random.Random) -> Extraction:
                             if kind == "CONTROL" else {"action": "renew"} if kind == "MANDATE" else {},
                             evidence=Span(start=0, end=0, text=f"synthetic event {k}"), extractor="bench"))
     quantities.append(Quantity(id="qs", kind="personnel", value=rng.choice([380, 400, 420]), subject="e0",
-                               evidence=Span(start=0, end=0, text="Kenya has officers in Haiti"), extractor="bench"))
-    return Extraction(report_id=f"bench{n:07d}", published=published, source=f"outlet{n % 40}", sha256="0" * 64,
-                      extractor_version="bench", entities=entities, places=places, events=events,
-                      quantities=quantities)
+                               evidence=Span(start=0, end=0, text="Kenya has officers in Haiti"),
+                               extractor="bench"))
+    return Extraction(report_id=f"bench{n:07d}", published=published, source=f"outlet{n % 40}",
+                      sha256="0" * 64, extractor_version="bench", entities=entities, places=places,
+                      events=events, quantities=quantities)
 
 
 class FastContributions:
@@ -87,7 +88,8 @@ class FastContributions:
                 ev.model_copy(update={"place": f"p{i % len(PLACES)}", "actors": [f"e{i % len(ACTORS)}"]})
                 for i, ev in enumerate(synthetic(0, random.Random(0)).events * 6)]}))
             self.places = [c.place for c in full.events[:len(PLACES)]]
-            self.actors = [next(c.actors[0] for c in full.events if c.actors[0].name == name) for name, _ in ACTORS]
+            self.actors = [next(c.actors[0] for c in full.events if c.actors[0].name == name)
+                           for name, _ in ACTORS]
 
     def __call__(self, n: int, rng: random.Random) -> Contribution:
         published = START + dt.timedelta(days=rng.randrange(1000))
@@ -98,19 +100,22 @@ class FastContributions:
             kind = rng.choice(["DEPLOY", "WITHDRAW", "CONTROL", "OPERATION", "ATTACK", "MANDATE", "FUNDING"])
             q = None
             if kind in ("DEPLOY", "WITHDRAW"):
-                q = QuantityRef.model_construct(kind="personnel", value=float(rng.choice([100, 150, 200, 230])),
-                                                unit=None, per=None, period_count=None, subject="e0")
+                moved = float(rng.choice([100, 150, 200, 230]))
+                q = QuantityRef.model_construct(kind="personnel", value=moved, unit=None, per=None,
+                                                period_count=None, subject="e0")
             status = rng.choice(["occurred", "occurred", "planned"])
             place = self.places[rng.randrange(len(PLACES))]
             actor = self.actors[rng.randrange(len(ACTORS))]
             attributes = {"direction": rng.choice(["gained", "lost"])} if kind == "CONTROL" else \
                 {"action": "renew"} if kind == "MANDATE" else {}
+            date = DateInterval.model_construct(start=day, end=day, precision="day", text=None,
+                                                fallback=False)
+            source = Source.model_construct(report_id=rid, report_date=published, outlet=outlet,
+                                            quote=f"synthetic event {k}", fact=f"event:v{k}")
             events.append(EventClaim.model_construct(
-                key=f"{rid}:v{k}", type=kind, status=status,
-                date=DateInterval.model_construct(start=day, end=day, precision="day", text=None, fallback=False),
-                place=place, actors=[actor], targets=[], quantity=q, attributes=attributes, duration_months=None,
-                confidence=0.5, source=Source.model_construct(report_id=rid, report_date=published, outlet=outlet,
-                                                              quote=f"synthetic event {k}", fact=f"event:v{k}")))
+                key=f"{rid}:v{k}", type=kind, status=status, date=date, place=place, actors=[actor],
+                targets=[], quantity=q, attributes=attributes, duration_months=None, confidence=0.5,
+                source=source))
         value = float(rng.choice([380, 400, 420]))
         stock = PersonnelClaim.model_construct(
             country=self.stock.country, unit=self.stock.unit, value=value, date=published,
@@ -179,13 +184,14 @@ def run(n: int, seed: int, from_cache: bool) -> dict[str, Any]:
     return {"reports": n, "events": len(state.timeline.claims), "merged": len(picture.timeline),
             "cold": "merge + fold of cached contributions" if from_cache else "reduce + merge + fold",
             "reduce": reduce, "merge": merge, "fold": fold, "comparisons": cold_comparisons,
-            "add": add, "add_comparisons": state.timeline.comparisons - cold_comparisons, "recompute": recompute}
+            "add": add, "add_comparisons": state.timeline.comparisons - cold_comparisons,
+            "recompute": recompute}
 
 
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [f"Mission picture benchmark ({dt.date.today()}, Python {platform.python_version()}, "
-             f"{platform.machine()}, {os.cpu_count()} cores shared with other jobs; synthetic reports, picture "
-             f"as of {START + dt.timedelta(days=1100)}). Each time: wall (CPU of this process).", "",
+             f"{platform.machine()}, {os.cpu_count()} cores shared with other jobs; synthetic reports, "
+             f"picture as of {START + dt.timedelta(days=1100)}). Each time: wall (CPU of this process).", "",
              "| reports | events | merged events | cold build | reduce | merge | fold | cold total | "
              "comparisons | add one report | its comparisons | picture after the add | add + picture |",
              "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
