@@ -20,7 +20,8 @@ def test_duration_stated_by_one_report_gives_the_expiry():
     with_duration = "The Security Council voted on Monday to extend the mission's mandate for another year."
     without = "The council renewed the mission's mandate."
     contributions = [
-        contributions_of(_renewal("a", dt.date(2024, 10, 1), with_duration, dt.date(2024, 9, 30)), with_duration),
+        contributions_of(_renewal("a", dt.date(2024, 10, 1), with_duration, dt.date(2024, 9, 30)),
+                         with_duration),
         contributions_of(_renewal("b", dt.date(2024, 10, 2), without, dt.date(2024, 10, 1)), without),
     ]
     mandate = build_picture(contributions, dt.date(2024, 12, 1)).mandate

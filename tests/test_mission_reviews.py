@@ -1,4 +1,7 @@
-"""apply_reviews: analyst corrections feed the picture (rejected facts gone, corrections applied, additions in)."""
+"""apply_reviews: analyst corrections feed the picture.
+
+Rejected facts are gone, corrections applied, additions in.
+"""
 
 from __future__ import annotations
 
@@ -48,8 +51,8 @@ def test_later_correction_wins_and_add_includes_a_new_event(reports):
         Review(id=4, report_id=extraction.report_id, fact_kind="event", fact_id="v1", action="correct",
                fields={"status": "ongoing"}, author="b", created=dt.datetime(2026, 1, 2)),
         Review(id=5, report_id=extraction.report_id, fact_kind="event", action="add", author="b",
-               fields={"type": "ATTACK", "status": "occurred", "date": {"start": "2025-01-08", "end": "2025-01-08",
-                                                                       "precision": "day"},
+               fields={"type": "ATTACK", "status": "occurred",
+                       "date": {"start": "2025-01-08", "end": "2025-01-08", "precision": "day"},
                        "evidence": {"start": 0, "end": 0, "text": "radio report, 8 Jan"}}),
     ]
     corrected = apply_reviews(extraction, reviews)
@@ -70,8 +73,9 @@ def test_rejecting_an_entity_drops_it_from_events(reports):
 def test_invalid_correction_is_mw305_and_vanished_fact_is_skipped(reports):
     extraction = reports[0][0]
     with pytest.raises(MissionwatchError) as err:
-        apply_reviews(extraction, [Review(id=7, report_id=extraction.report_id, fact_kind="event", fact_id="v1",
-                                          action="correct", fields={"status": "maybe"}, author="a")])
+        apply_reviews(extraction, [Review(id=7, report_id=extraction.report_id, fact_kind="event",
+                                          fact_id="v1", action="correct", fields={"status": "maybe"},
+                                          author="a")])
     assert err.value.code == "MW305"
     same = apply_reviews(extraction, [Review(id=8, report_id=extraction.report_id, fact_kind="event",
                                              fact_id="gone", action="reject", author="a")])

@@ -81,7 +81,8 @@ def test_money_normalised_per_month(rotation):
     assert money.monthly_cost_usd[0].value == pytest.approx(33_333_333.33)
     assert money.pledges_by_donor[0].donor == "Canada" and money.pledges_by_donor[0].usd == 60e6
     assert money.stated_shortfalls[0].usd_per_month == 15e6
-    assert money.derived_shortfall is not None and money.derived_shortfall.usd == pytest.approx(340e6, rel=1e-6)
+    assert money.derived_shortfall is not None
+    assert money.derived_shortfall.usd == pytest.approx(340e6, rel=1e-6)
 
 
 def test_territory_latest_and_trail(rotation):

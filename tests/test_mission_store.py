@@ -21,7 +21,8 @@ def _fill(store: Store, skip: str | None = None) -> None:
         if extraction.report_id == skip:
             continue
         report = read_one(SCENARIOS / "rotation" / f"{extraction.report_id}.txt")
-        store.add(report.model_copy(update={"id": extraction.report_id, "source": extraction.source}), extraction)
+        stored = report.model_copy(update={"id": extraction.report_id, "source": extraction.source})
+        store.add(stored, extraction)
 
 
 def test_refresh_recomputes_only_what_changed(db_url):
@@ -40,8 +41,8 @@ def test_refresh_recomputes_only_what_changed(db_url):
 
         observer = store.get_extraction("s3_guatemalans_observer")
         assert observer is not None
-        review, _ = review_layer.new_review(observer, kind="quantity", action="reject", user="ana", fact_id="q2",
-                                            now=dt.datetime.now(dt.UTC))
+        review, _ = review_layer.new_review(observer, kind="quantity", action="reject", user="ana",
+                                            fact_id="q2", now=dt.datetime.now(dt.UTC))
         store.add_review(Review(**review_layer.to_row(review)))
         assert service.refresh().computed == 1
         kenya = next(c for c in service.state.picture(dt.date(2025, 2, 20)).forces.contingents
@@ -77,9 +78,10 @@ def test_end_to_end_real_extractor(tmp_path):
     assert picture.reports == 6
     # robust facts only: the extractor's quality is measured elsewhere
     assert all(s.quote for e in picture.timeline for s in e.sources)
-    assert all(s.report_date and s.report_date <= dt.date(2025, 10, 5) for e in picture.timeline for s in e.sources)
+    sources = [s for e in picture.timeline for s in e.sources]
+    assert all(s.report_date and s.report_date <= dt.date(2025, 10, 5) for s in sources)
     out = tmp_path / "brief.md"
-    result = CliRunner().invoke(app, ["brief", "--as-of", "2025-10-05", "--format", "md", "--output", str(out),
-                                      "--db", url])
+    result = CliRunner().invoke(app, ["brief", "--as-of", "2025-10-05", "--format", "md",
+                                      "--output", str(out), "--db", url])
     assert result.exit_code == 0, result.output
     assert "brief as of 2025-10-05" in out.read_text(encoding="utf-8")

@@ -188,7 +188,8 @@ def test_cookie_session_needs_csrf(seeded, client_factory):
     assert refused.status_code == 403
     page = c.get(f"/events/{report_id}/{event_id}").text
     csrf = page.split('name="csrf" value="')[1].split('"')[0]
-    done = c.post(f"/events/{report_id}/{event_id}/review", data={**form, "csrf": csrf}, follow_redirects=False)
+    done = c.post(f"/events/{report_id}/{event_id}/review", data={**form, "csrf": csrf},
+                  follow_redirects=False)
     assert done.status_code == 303
     events = c.get("/api/events", params={"type": "ARREST"}).json()["items"]
     assert f"{report_id}/{event_id}" not in [e["id"] for e in events]
