@@ -46,7 +46,15 @@ from missionwatch.mission.model import (
     TerritoryEntry,
     TimelineEvent,
 )
-from missionwatch.mission.picture import Merged, _best_date, _figures, _FoldCache, _source_order
+from missionwatch.mission.picture import (
+    Merged,
+    _best_date,
+    _figures,
+    _FoldCache,
+    _source_order,
+    control_step,
+    mandate_act,
+)
 from missionwatch.mission.timeline import STATUS_GROUP, cluster_id
 
 if TYPE_CHECKING:
@@ -126,11 +134,7 @@ class Version:
         elif ev.type == "CONTROL":
             self._control(m)
         elif ev.type == "MANDATE":
-            durations = [mem.duration_months for mem in m.members if mem.duration_months]
-            action = str(ev.attributes.get("action", "unknown"))
-            self.act = MandateAct.model_construct(
-                event_id=ev.id, action=action, status=ev.status, date=ev.date, by=ev.actors,
-                duration_months=max(durations) if durations else None, sources=ev.sources)
+            self.act = mandate_act(m)
 
     def _flow(self, m: Merged) -> None:
         k = knowledge()
@@ -162,20 +166,7 @@ class Version:
                                                         event_id=ev.id)
 
     def _control(self, m: Merged) -> None:
-        ev = m.event
-        if ev.place is None or STATUS_GROUP[ev.status] != "real":
-            return
-        direction = str(ev.attributes.get("direction", "unknown"))
-        armed = any(a.type == "ARMED_GROUP" for mem in m.members for a in mem.actors)
-        if direction not in ("gained", "lost"):
-            holder = "unknown"
-        elif (direction == "gained") != armed:
-            holder = "mission and police"
-        else:
-            holder = "armed groups"
-        step = ControlStep.model_construct(event_id=ev.id, date=m.when, direction=direction, holder=holder,
-                                           actors=ev.actors, status=ev.status, sources=ev.sources)
-        self.control = (ev.place.key, step)
+        self.control = control_step(m)
 
 
 class _Block:

@@ -285,6 +285,34 @@ class _Ordered:
         return len(self.views)
 
 
+def control_step(m: Merged) -> tuple[str, ControlStep] | None:
+    """The place and step a merged CONTROL event adds to the territory (None unless it happened)."""
+    ev = m.event
+    if ev.place is None or STATUS_GROUP[ev.status] != "real":
+        return None
+    direction = str(ev.attributes.get("direction", "unknown"))
+    armed = any(a.type == "ARMED_GROUP" for mem in m.members for a in mem.actors)
+    if direction not in ("gained", "lost"):
+        holder = "unknown"
+    elif (direction == "gained") != armed:
+        holder = "mission and police"
+    else:
+        holder = "armed groups"
+    step = ControlStep.model_construct(event_id=ev.id, date=m.when, direction=direction, holder=holder,
+                                       actors=ev.actors, status=ev.status, sources=ev.sources)
+    return ev.place.key, step
+
+
+def mandate_act(m: Merged) -> MandateAct:
+    """The mandate act a merged MANDATE event records (the longest duration any member states)."""
+    ev = m.event
+    durations = [mem.duration_months for mem in m.members if mem.duration_months]
+    return MandateAct.model_construct(event_id=ev.id, action=str(ev.attributes.get("action", "unknown")),
+                                      status=ev.status, date=ev.date, by=ev.actors,
+                                      duration_months=max(durations) if durations else None,
+                                      sources=ev.sources)
+
+
 class _FoldCache:
     """Everything the fold built for one as-of date, rebuilt piecewise as reports change."""
 
@@ -590,24 +618,13 @@ class _FoldCache:
 
     # ---------------------------------------------------------------- territory
     def control(self, view: _View) -> None:
-        m = view.merged
-        assert m is not None
-        ev = m.event
-        if ev.place is None or STATUS_GROUP[ev.status] != "real":
+        assert view.merged is not None
+        view.control = control_step(view.merged)
+        if view.control is None:
             return
-        direction = str(ev.attributes.get("direction", "unknown"))
-        armed = any(a.type == "ARMED_GROUP" for mem in m.members for a in mem.actors)
-        if direction not in ("gained", "lost"):
-            holder = "unknown"
-        elif (direction == "gained") != armed:
-            holder = "mission and police"
-        else:
-            holder = "armed groups"
-        step = ControlStep.model_construct(event_id=ev.id, date=m.when, direction=direction, holder=holder,
-                                           actors=ev.actors, status=ev.status, sources=ev.sources)
-        view.control = (ev.place.key, step)
-        self.controls[ev.place.key][view.cid] = view
-        self.dirty_places.add(ev.place.key)
+        place_key = view.control[0]
+        self.controls[place_key][view.cid] = view
+        self.dirty_places.add(place_key)
 
     def update_territory(self, place_key: str) -> None:
         views = self.controls.get(place_key)
@@ -625,13 +642,8 @@ class _FoldCache:
 
     # ---------------------------------------------------------------- mandate
     def mandate_act(self, view: _View) -> None:
-        m = view.merged
-        assert m is not None
-        durations = [mem.duration_months for mem in m.members if mem.duration_months]
-        view.act = MandateAct.model_construct(event_id=m.event.id,
-                                              action=str(m.event.attributes.get("action", "unknown")),
-                              status=m.event.status, date=m.event.date, by=m.event.actors,
-                              duration_months=max(durations) if durations else None, sources=m.event.sources)
+        assert view.merged is not None
+        view.act = mandate_act(view.merged)
         self.acts.add(view, self.bulk)
         self.dirty_sections.add("mandate")
 
