@@ -49,11 +49,11 @@ from missionwatch.mission.model import (
 from missionwatch.mission.picture import (
     Merged,
     _best_date,
-    _figures,
     _FoldCache,
     _source_order,
     control_step,
     mandate_act,
+    stated_point,
 )
 from missionwatch.mission.timeline import STATUS_GROUP, cluster_id
 
@@ -436,7 +436,6 @@ class _DateFold:
     def stated_points(self) -> dict[tuple[str | None, dt.date], tuple[Any, ...]]:
         out = {}
         memo = self.index.stated_memo
-        k = knowledge()
         for key, claims in self.state.personnel.items():
             country, date = key
             if date > self.as_of:
@@ -451,22 +450,7 @@ class _DateFold:
             if hit is None:
                 known = sorted((p for p in claims if _ordinal(p.source.report_date) <= self.day),
                                key=lambda p: _source_order(p.source))
-                figures = _figures((p.value, None, p.source) for p in known)
-                units: dict[str, str] = {}
-                contradiction = None
-                if country is not None:
-                    for p in known:
-                        if p.unit and norm(p.unit) != norm(k.contributor_name(country)):
-                            units.setdefault(norm(p.unit), p.unit)
-                    if len(figures) > 1:
-                        contradiction = Contradiction(
-                            kind="personnel figures disagree",
-                            subject=f"{k.contributor_name(country)} on {date}",
-                            detail=f"{len(figures)} different strengths stated for the same date",
-                            claims=figures)
-                point = StrengthPoint.model_construct(event_id=None, date=date, kind="stated",
-                                                      figures=figures)
-                hit = memo[key][n] = (point, contradiction, units)
+                hit = memo[key][n] = stated_point(country, date, known)
             out[key] = hit
         return out
 

@@ -285,6 +285,26 @@ class _Ordered:
         return len(self.views)
 
 
+def stated_point(country: str | None, date: dt.date, claims: list[PersonnelClaim]
+                 ) -> tuple[StrengthPoint, Contradiction | None, dict[str, str]]:
+    """The strength stated for ``country`` (None: the whole mission) on ``date`` by ``claims`` (in
+    source order): the point, the contradiction when they disagree, and the units they name."""
+    k = knowledge()
+    figures = _figures((p.value, None, p.source) for p in claims)
+    units: dict[str, str] = {}
+    contradiction = None
+    if country is not None:
+        for p in claims:
+            if p.unit and norm(p.unit) != norm(k.contributor_name(country)):
+                units.setdefault(norm(p.unit), p.unit)
+        if len(figures) > 1:
+            contradiction = Contradiction(
+                kind="personnel figures disagree", subject=f"{k.contributor_name(country)} on {date}",
+                detail=f"{len(figures)} different strengths stated for the same date", claims=figures)
+    point = StrengthPoint.model_construct(event_id=None, date=date, kind="stated", figures=figures)
+    return point, contradiction, units
+
+
 def control_step(m: Merged) -> tuple[str, ControlStep] | None:
     """The place and step a merged CONTROL event adds to the territory (None unless it happened)."""
     ev = m.event
@@ -548,20 +568,7 @@ class _FoldCache:
             self.stated_dates[country].discard(date)
             return
         claims.sort(key=lambda p: _source_order(p.source))
-        k = knowledge()
-        figures = _figures((p.value, None, p.source) for p in claims)
-        units: dict[str, str] = {}
-        contradiction = None
-        if country is not None:
-            for p in claims:
-                if p.unit and norm(p.unit) != norm(k.contributor_name(country)):
-                    units.setdefault(norm(p.unit), p.unit)
-            if len(figures) > 1:
-                contradiction = Contradiction(
-                    kind="personnel figures disagree", subject=f"{k.contributor_name(country)} on {date}",
-                    detail=f"{len(figures)} different strengths stated for the same date", claims=figures)
-        point = StrengthPoint.model_construct(event_id=None, date=date, kind="stated", figures=figures)
-        self.stated[key] = (point, contradiction, units)
+        self.stated[key] = stated_point(country, date, claims)
         self.stated_dates[country].add(date)
 
     def flow(self, view: _View) -> None:
