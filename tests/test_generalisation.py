@@ -572,3 +572,32 @@ def test_the_operation_is_never_the_gangs_last_move():
 def test_what_a_negated_report_does_not_say_is_no_event():
     x = run("The prime minister does not say when the first troops could arrive.")
     assert not any(e.type == "DEPLOY" for e in x.events)
+
+
+# ---------------------------------------------------------------- held-out round 3 (issue 7 follow-up)
+
+@pytest.mark.parametrize("text", [
+    "Some 18,000 displaced people are now sheltering in schools in Saut-d'Eau, the IOM said.",
+    "Some 700,000 people are displaced across Haiti, more than half of them children.",
+    "More than 1 million people remain displaced nationwide.",
+])
+def test_a_head_count_of_displaced_people_is_a_quantity_not_an_event(text):
+    x = run(text)
+    assert not any(e.type == "DISPLACEMENT" for e in x.events)
+    assert any(q.kind == "count" for q in x.quantities)
+
+
+@pytest.mark.parametrize("text", [
+    "Some 5,000 people were displaced by the attack on Solino on Monday.",
+    "More than 6,000 people fled Mirebalais on Monday.",
+    "Thousands have been displaced from Solino since Monday.",
+])
+def test_a_displacement_told_is_still_an_event(text):
+    assert any(e.type == "DISPLACEMENT" for e in run(text).events)
+
+
+def test_taking_the_road_toward_a_town_is_not_taking_it():
+    x = run("Police and soldiers took the road toward Mirebalais on Tuesday but were unable to enter the town.")
+    assert not any(e.type == "CONTROL" for e in x.events)
+    seized = run("Gangs took the town of Mirebalais on Tuesday.")
+    assert any(e.type == "CONTROL" for e in seized.events)

@@ -32,7 +32,7 @@ from missionwatch.extract.entities import analyse
 from missionwatch.extract.nlp import load_nlp, text_of
 from missionwatch.records import DateInterval, Entity, Event, Place, Quantity, Span
 
-VERSION = "events@6"
+VERSION = "events@7"
 
 _FEATURE_RANK = {"facility": 0, "neighborhood": 1, "city": 2, "admin2": 3, "admin1": 4, "region": 5,
                  "other": 6, "country": 7}
@@ -876,6 +876,10 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
         return []
     if rule.get("needs") and not _needs(ctx, tok, roles, rule["needs"], bool(rule.get("needs_object"))):
         return []
+    if rule.get("route_not") and any(_heading_route(o) for o in roles.obj):
+        return []
+    if rule.get("stock_not") and _is_stock(tok):
+        return []
     if rule.get("needs_subject") == "council" and not any(
             _lemma_in_phrase(s, _COUNCILS) for s in roles.subj):
         return []
@@ -1008,6 +1012,30 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
             out.append(twin)
     del mod
     return out
+
+
+def _heading_route(tok: Token) -> bool:
+    """"the road toward Mirebalais": a route said to lead somewhere."""
+    rules = _rules()
+    return _lemma(tok) in rules["route_nouns"] and any(
+        c.dep_ == "prep" and c.lower_ in rules["heading_preps"] for c in tok.children)
+
+
+def _is_stock(tok: Token) -> bool:
+    """A head count of people in a state, not a displacement told: "18,000 displaced people", "700,000
+    people are displaced", "remain displaced". Told when a cause or origin is given ("displaced by the
+    attack", "displaced from Solino") or the verb is past or perfect ("were displaced", "have been")."""
+    told = _rules()["displacement_told_preps"]
+    if any(c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ in told) for c in tok.children):
+        return False
+    if tok.tag_ not in ("VBN", "JJ"):
+        return False
+    if tok.dep_ in ("amod", "acl", "compound"):
+        return True
+    if tok.dep_ == "acomp":
+        return _lemma(tok.head) in ("be", "remain") and tok.head.tag_ in ("VBZ", "VBP")
+    aux = [c for c in tok.children if c.dep_ in ("aux", "auxpass")]
+    return bool(aux) and all(a.tag_ in ("VBZ", "VBP") and _lemma(a) in ("be", "remain") for a in aux)
 
 
 def _is_reference(tok: Token, dm: DateMention | None, quantity: str | None) -> bool:
