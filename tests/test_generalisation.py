@@ -601,3 +601,42 @@ def test_taking_the_road_toward_a_town_is_not_taking_it():
     assert not any(e.type == "CONTROL" for e in x.events)
     seized = run("Gangs took the town of Mirebalais on Tuesday.")
     assert any(e.type == "CONTROL" for e in seized.events)
+
+
+def test_meeting_resistance_or_a_deadline_is_no_meeting():
+    x = run("The operation met little resistance, and the force met its deadline.")
+    assert not any(e.type == "MEETING" for e in x.events)
+    assert any(e.type == "MEETING" for e in run("Conille met the mission commander on Monday.").events)
+
+
+@pytest.mark.parametrize("text", [
+    "Armed groups set houses on fire in Tabarre on Monday.",
+    "Gunmen set the market ablaze in Croix-des-Bouquets on Monday.",
+])
+def test_setting_things_on_fire_is_an_attack(text):
+    x = run(text)
+    assert any(e.type == "ATTACK" and e.date.start == dt.date(2025, 9, 29) for e in x.events)
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    ("More than 41,000 people fled Solino between 11 and 20 September.", dt.date(2025, 9, 11), dt.date(2025, 9, 20)),
+    ("HAITI: Situation Report No. 12 (14 - 20 September 2025)\n\nSome 4,000 people fled Solino.",
+     dt.date(2025, 9, 14), dt.date(2025, 9, 20)),
+    ("Gangs attacked Solino on September 11-13, and 4,000 people fled.", dt.date(2025, 9, 11), dt.date(2025, 9, 13)),
+])
+def test_a_day_range_in_one_month_is_one_interval(text, start, end):
+    from missionwatch.extract.dates import find_dates
+    from missionwatch.extract.nlp import load_nlp
+
+    found = find_dates(load_nlp()(text), PUB)
+    assert [(d.interval.start, d.interval.end) for d in found] == [(start, end)]
+
+
+def test_since_a_day_looks_back_whatever_the_verb():
+    x = run("Commercial flights to the airport remain suspended since 11 September.")
+    assert all(e.date.start <= PUB for e in x.events)
+    from missionwatch.extract.dates import find_dates
+    from missionwatch.extract.nlp import load_nlp
+
+    found = find_dates(load_nlp()("Flights remain suspended since 11 September."), PUB)
+    assert found[0].interval.start == dt.date(2025, 9, 11)

@@ -32,7 +32,7 @@ from spacy.tokens import Doc
 from missionwatch.extract.nlp import text_of
 from missionwatch.records import DateInterval, Span
 
-VERSION = "dates@2"
+VERSION = "dates@3"
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,14 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     rel = r"(?P<rel>(?i:last|this|next|the\s+previous|the\s+following|previous|following))"
     num = rf"(?P<num>\d+|(?i:{_alt([k for k in v['numbers']])}))"
     windows = _alt(list(v["windows"]))
+    # day ranges within one month, the sitrep's "14 - 20 November 2024", "between 11 and 20 November",
+    # "November 11-20": one interval, not the last day alone
+    to = r"\s*(?:-|–|—|(?i:and|to|until|till|through|thru))\s*"
+    day2 = r"(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?(?![\d,]\d)"
+    year_opt = rf"(?:,?\s+{year})?"
     pats = [
+        ("drange", rf"(?:(?i:between|from)\s+)?{day}{to}{day2}\s+{month}{year_opt}"),
+        ("mdrange", rf"(?:(?i:between|from)\s+)?{month}\s+{day}{to}{day2}{year_opt}"),
         ("mdy", rf"(?:(?i:the\s+)?(?i:night|morning|afternoon|evening|dawn)\s+(?i:of)\s+)?{wday_opt}"
                 rf"{month}\s+{day},?\s+{year}"),
         ("dmy", rf"{wday_opt}{day}\s+{month},?\s+{year}"),
@@ -162,6 +169,23 @@ def _week_interval(monday: dt.date, part: str | None, text: str) -> DateInterval
     return _interval(monday + dt.timedelta(days=int(a)), monday + dt.timedelta(days=int(b)), "range", text)
 
 
+def _day_range(g: dict[str, Any], published: dt.date, prefer: str, text: str) -> DateInterval | None:
+    month, first, last = _month_number(g["month"]), int(g["day"]), int(g["day2"])
+    if not 1 <= first < last <= 31:
+        return None
+    if g.get("year"):
+        year = int(g["year"])
+    else:  # the year whose range lies on the side of the report's date the verb looks to
+        year = published.year
+        start = _safe_date(year, month, first)
+        if start is not None and prefer == "past" and start > published:
+            year -= 1
+        elif start is not None and prefer == "future" and _month_end(year, month) < published:
+            year += 1
+    start, end = _safe_date(year, month, first), _safe_date(year, month, min(last, _month_end(year, month).day))
+    return _interval(start, end, "range", text) if start and end else None
+
+
 @lru_cache(maxsize=4096)
 def _dateparser(text: str, base: dt.date, prefer: str) -> dt.date | None:
     """An explicit calendar date through dateparser: English only, pinned base, no network."""
@@ -206,6 +230,8 @@ def _resolve_match(name: str, m: re.Match[str], published: dt.date, future: bool
     if name == "iso":
         d = _safe_date(*(int(x) for x in g["iso"].split("-")))
         return _interval(d, d, "day", text) if d else None
+    if name in ("drange", "mdrange"):
+        return _day_range(g, published, prefer, text)
     if name in ("md", "dm"):
         month, day = _month_number(g["month"]), int(g["day"])
         if not 1 <= day <= 31:
@@ -385,7 +411,8 @@ def _is_future(doc: Doc, start: int, end: int) -> bool | None:
     first = span[0].i
     window = doc[max(span.sent.start, first - 8):first]
     if any(t.lower_ in _FUTURE_AUX and t.pos_ in ("AUX", "VERB") or t.lower_ in _FUTURE_WORDS
-           or t.lemma_ in _FUTURE_LEMMAS and t.pos_ in ("VERB", "ADJ", "AUX") for t in window):
+           or t.lemma_ in _FUTURE_LEMMAS and t.pos_ in ("VERB", "ADJ", "AUX") and t.tag_ != "VBD"
+           for t in window):  # "armed groups set houses on fire on Monday": a past "set" plans nothing
         return True
     tok = span.root
     through_noun = False
@@ -400,7 +427,7 @@ def _is_future(doc: Doc, start: int, end: int) -> bool | None:
             return True
         if any(c.dep_ in ("aux", "auxpass") and c.lemma_ == "have" for c in tok.children):
             return False
-        if tok.lemma_ in _FUTURE_LEMMAS or (
+        if tok.lemma_ in _FUTURE_LEMMAS and tok.tag_ != "VBD" or (
                 tok.head.lemma_ in _FUTURE_LEMMAS and tok.dep_ in ("xcomp", "acomp")):
             return True
         if tok.tag_ == "VB" and tok.dep_ == "xcomp" and tok.head.lemma_ in _COMMIT_LEMMAS:
@@ -429,6 +456,7 @@ def _is_future(doc: Doc, start: int, end: int) -> bool | None:
 
 # ---------------------------------------------------------------- the stage
 
+_SINCE_BEFORE = re.compile(r"(?i)\bsince\s+$")
 #: "the vote comes two weeks after the attack": counted from the report's date, not the last date named
 _COMING_BEFORE = re.compile(r"(?i)\b(comes?|came|coming)\s+(\w+\s+){0,2}$")
 
@@ -442,8 +470,9 @@ def find_dates(doc: Doc, published: dt.date | None) -> list[DateMention]:
     anchor: dt.date | None = None
     for s, e, name, m in _candidates(text):
         future = None
-        if name in ("md", "dm", "wday", "month", "year", "my") or name == "ago":
-            future = _is_future(doc, s, e)
+        if name in ("md", "dm", "wday", "month", "year", "my", "drange", "mdrange") or name == "ago":
+            # "since 11 November" looks back whatever the verb's tense
+            future = False if _SINCE_BEFORE.search(text[max(0, s - 8):s]) else _is_future(doc, s, e)
         use_anchor = anchor
         if name == "ago" and _COMING_BEFORE.search(text[max(0, s - 30):s]):
             use_anchor = None
