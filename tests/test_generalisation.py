@@ -640,3 +640,20 @@ def test_since_a_day_looks_back_whatever_the_verb():
 
     found = find_dates(load_nlp()("Flights remain suspended since 11 September."), PUB)
     assert found[0].interval.start == dt.date(2025, 9, 11)
+
+
+@pytest.mark.parametrize(("text", "etype"), [
+    ("What happened on Monday: the Security Council voted to renew the mandate of the mission.", "MANDATE"),
+    ("On Monday, armed men attacked Pétion-Ville; residents and the police repelled them.", "OPERATION"),
+])
+def test_a_day_in_a_lead_in_times_the_clause_after_it(text, etype):
+    ev = next(e for e in run(text).events if e.type == etype)
+    assert ev.date.start == dt.date(2025, 9, 29) and not ev.date.fallback
+
+
+def test_an_undated_headline_takes_the_day_of_the_body_that_tells_it():
+    x = run("Kenyan police take control of police academy\n\n"
+            "What happened on Monday: the Kenyan contingent took control of the national police academy "
+            "in Tabarre, the authorities announced.")
+    ev = next(e for e in x.events if e.type == "CONTROL")
+    assert ev.date.start == dt.date(2025, 9, 29)

@@ -1216,6 +1216,25 @@ def _the_one_day(ctx: _Ctx, sent: SpacySpan | None) -> DateInterval | None:
     return days[0] if len({(d.start, d.end) for d in days}) == 1 else None
 
 
+_OPENING = re.compile(r"(?i)^\W*(?:(?:on|in|early|late|by|and|but|then|so)\s+)*$")
+
+
+def _lead_in_day(ctx: _Ctx, tok: Token) -> DateInterval | None:
+    """The day a sentence's lead-in gives the clauses after it: "What happened on Tuesday: the Council
+    voted", "On 19 November, gunmen attacked Pétion-Ville; the police repelled them"."""
+    sent = _sent(tok)
+    body = text_of(ctx.doc)
+    before = body[sent.start_char:tok.idx]
+    cut = max(before.rfind(":"), before.rfind(";"))
+    days = [d for d in ctx.dates if sent.start_char <= d.span.start and d.span.end <= tok.idx
+            and d.interval.precision == "day"]
+    if cut >= 0:
+        lead = [d.interval for d in days if d.span.end <= sent.start_char + cut]
+    else:  # a day opening the sentence ("On Monday, ...") times all of it
+        lead = [d.interval for d in days if _OPENING.match(body[sent.start_char:d.span.start])]
+    return lead[0] if len({(d.start, d.end) for d in lead}) == 1 else None
+
+
 def _carry_over(ctx: _Ctx, cands: list[_Cand]) -> None:
     """What a report says once and then takes as read: a dateless event told right after a dated one
     in the same paragraph happened that day ("On Friday 23 May, units dismantled a hideout. Four
@@ -1225,7 +1244,7 @@ def _carry_over(ctx: _Ctx, cands: list[_Cand]) -> None:
     for n, c in enumerate(cands):
         earlier = [o for o in cands[:n] if o.trigger.idx < c.trigger.idx]
         if c.date is not None and c.date.fallback and c.status == "occurred" and not _is_heading(c.trigger):
-            day = _the_one_day(ctx, _previous_sentence(c.trigger))
+            day = _lead_in_day(ctx, c.trigger) or _the_one_day(ctx, _previous_sentence(c.trigger))
             if day is not None:
                 c.date = day
         if c.actors:
