@@ -657,3 +657,19 @@ def test_an_undated_headline_takes_the_day_of_the_body_that_tells_it():
             "in Tabarre, the authorities announced.")
     ev = next(e for e in x.events if e.type == "CONTROL")
     assert ev.date.start == dt.date(2025, 9, 29)
+
+
+@pytest.mark.parametrize("text", [
+    "Canada pledged $60 million to the fund, of which $25 million has been disbursed.",
+    "Canada has pledged $60 million to the fund. Of this amount, $25 million has been disbursed.",
+])
+def test_part_of_a_sum_keeps_its_donor(text):
+    x = run(text)
+    funding = [e for e in x.events if e.type == "FUNDING"]
+    assert len(funding) == 2 and all(actors(x, e) == {"Canada"} for e in funding)
+    assert all(e.status == "occurred" for e in funding)
+
+
+def test_a_root_verb_of_promise_is_not_a_plan_about_itself():
+    x = run("Donors have pledged some $110 million to the trust fund.")
+    assert next(e for e in x.events if e.type == "FUNDING").status == "occurred"

@@ -100,7 +100,7 @@ def _chain(tok: Token) -> list[Token]:
     out = [tok]
     cur = tok
     for _ in range(8):
-        if cur.head is cur or cur.dep_ in ("ccomp", "parataxis", "relcl", "advcl", "csubj"):
+        if cur.head == cur or cur.dep_ in ("ccomp", "parataxis", "relcl", "advcl", "csubj"):
             break
         cur = cur.head
         out.append(cur)
@@ -126,7 +126,7 @@ def _clause_subtree(tok: Token) -> set[int]:
     """The trigger's subtree without nested clauses headed by other verbs."""
     skip: set[int] = set()
     for t in tok.subtree:
-        if t is not tok and t.dep_ in ("relcl", "acl", "ccomp", "advcl", "conj", "parataxis", "csubj") \
+        if t != tok and t.dep_ in ("relcl", "acl", "ccomp", "advcl", "conj", "parataxis", "csubj") \
                 and t.pos_ in ("VERB", "AUX"):
             skip.update(x.i for x in t.subtree)
     return {t.i for t in tok.subtree if t.i not in skip}
@@ -136,7 +136,7 @@ def _phrase_tokens(tok: Token) -> list[Token]:
     """A noun phrase's tokens without its nested clauses."""
     skip: set[int] = set()
     for t in tok.subtree:
-        if t is not tok and t.dep_ in ("relcl", "acl", "ccomp", "advcl") and t.pos_ in ("VERB", "AUX"):
+        if t != tok and t.dep_ in ("relcl", "acl", "ccomp", "advcl") and t.pos_ in ("VERB", "AUX"):
             skip.update(x.i for x in t.subtree)
     return [t for t in tok.subtree if t.i not in skip]
 
@@ -155,7 +155,7 @@ def _entities_in(ctx: _Ctx, tokens: list[Token]) -> list[str]:
         if any(a < e and s < b for a, b in spans) and ent.id not in [f[1] for f in found]:
             first = by_char.get(s)
             # "violence in Haiti", "gangs across Haiti": a country named as the setting does not act
-            if ent.type == "COUNTRY" and first is not None and first is not tokens[0] \
+            if ent.type == "COUNTRY" and first is not None and first != tokens[0] \
                     and first.dep_ == "pobj" and first.head.lower_ in _LOCATIVE:
                 continue
             found.append((s, ent.id))
@@ -361,7 +361,7 @@ def _roles(tok: Token) -> _Roles:
     # and adjectives of plan ("the mandate was due to expire", "officers are set to leave")
     while cur.dep_ in ("xcomp",) \
             or (cur.dep_ == "dobj" and cur.pos_ == "NOUN" and _lemma(cur.head) in _LIGHT) \
-            or (cur.dep_ == "acomp" and cur.pos_ == "ADJ" and cur is not tok):
+            or (cur.dep_ == "acomp" and cur.pos_ == "ADJ" and cur != tok):
         if any(c.dep_ in ("nsubj", "nsubjpass") for c in cur.children):
             break
         if cur.dep_ == "xcomp" and _lemma(cur.head) in _rules()["object_control_lemmas"]:
@@ -381,7 +381,7 @@ def _roles(tok: Token) -> _Roles:
                 r.passive_subj.append(c)
             elif c.dep_ == "agent":
                 r.agent.extend(g for g in c.children if g.dep_ == "pobj")
-            if h is tok:
+            if h == tok:
                 if c.dep_ in ("dobj", "attr", "oprd"):
                     r.obj.append(c)
                 elif c.dep_ == "prep":
@@ -414,7 +414,7 @@ def _roles(tok: Token) -> _Roles:
     if tok.pos_ == "NOUN" and tok.dep_ in ("dobj", "pobj") and not r.subj:
         v = _clause_verb(tok)
         rules = _rules()
-        if v is not tok and (_lemma(v) in _LIGHT or _lemma(v) in rules["noun_subject_verbs"]
+        if v != tok and (_lemma(v) in _LIGHT or _lemma(v) in rules["noun_subject_verbs"]
                              or _scene_of(tok, v)):
             r.subj.extend(c for c in v.children if c.dep_ == "nsubj")
             r.agent.extend(g for c in v.children if c.dep_ == "agent" for g in c.children)
@@ -481,11 +481,11 @@ def _status(tok: Token, etype: str, forced: str | None) -> tuple[str | None, boo
     for a in _ancestors_all(tok):
         if _lemma(a) in mod["deny_lemmas"]:
             return "denied", True, False
-        if _lemma(a) in mod["claim_nouns"] and a.head is not a and _lemma(a.head) in mod["deny_lemmas"]:
+        if _lemma(a) in mod["claim_nouns"] and a.head != a and _lemma(a.head) in mod["deny_lemmas"]:
             return "denied", True, False
     negated = any(c.lower_ in mod["negations"] and c.dep_ in ("neg", "det")
                   for t in chain[:3] for c in t.children
-                  if not (c.dep_ == "det" and t.dep_ in ("nsubj", "nsubjpass") and t is not tok))
+                  if not (c.dep_ == "det" and t.dep_ in ("nsubj", "nsubjpass") and t != tok))
     if negated:
         # "the US, which is not sending troops": a negated aside describes, it denies nothing
         # "has not yet decided": still open, not a denial
@@ -517,17 +517,17 @@ def _status(tok: Token, etype: str, forced: str | None) -> tuple[str | None, boo
         if any(a.lower_ in mod["hypothetical_aux"] for a in aux):
             # "would" in reported speech is a plan; a bare "would/could" is speculation, not an event
             return forced or ("planned" if reported else "speculative"), True, attempted
-        if t is not tok and _lemma(t) in mod["attempt_lemmas"]:
+        if t != tok and _lemma(t) in mod["attempt_lemmas"]:
             attempted = True
-        if t is not tok and (_lemma(t) in mod["planned_lemmas"] or t.lower_ in mod["planned_lemmas"]) and (
+        if t != tok and (_lemma(t) in mod["planned_lemmas"] or t.lower_ in mod["planned_lemmas"]) and (
                 t.tag_ != "VBD" or _lemma(t) in ("expect", "schedule", "due", "set", "plan")):
             return forced or "planned", True, attempted
-        if t is not tok and _lemma(t) in mod["directive_lemmas"] and t.pos_ == "VERB" \
+        if t != tok and _lemma(t) in mod["directive_lemmas"] and t.pos_ == "VERB" \
                 and etype != "STATEMENT":
             return forced or "planned", True, attempted
-        if t is not tok and _lemma(t) in mod["ongoing_lemmas"]:
+        if t != tok and _lemma(t) in mod["ongoing_lemmas"]:
             return "ongoing", True, attempted
-        if t.pos_ in ("VERB", "AUX") and t is not tok and _lemma(t) == "prepare" and t.tag_ == "VBG":
+        if t.pos_ in ("VERB", "AUX") and t != tok and _lemma(t) == "prepare" and t.tag_ == "VBG":
             return "planned", True, attempted
     if forced:
         return forced, True, attempted
@@ -536,13 +536,13 @@ def _status(tok: Token, etype: str, forced: str | None) -> tuple[str | None, boo
     if any(c.lower_ in mod["ongoing_adverbs"] for c in verb.children if c.dep_ == "advmod"):
         return "ongoing", True, attempted
     if verb.tag_ == "VBG" and any(a.tag_ in ("VBZ", "VBP") for a in aux) and _lemma(verb) != "go" \
-            and any(_lemma(a) == "be" for a in aux) and verb is tok:
+            and any(_lemma(a) == "be" for a in aux) and verb == tok:
         return "ongoing", True, attempted
     if verb.tag_ in ("VBZ", "VBP") and not aux and etype in _rules()["present_is_ongoing"] \
-            and verb is tok and not _is_heading(tok):
+            and verb == tok and not _is_heading(tok):
         return "ongoing", True, attempted
     if verb.tag_ == "VBN" and any(a.tag_ in ("VBZ", "VBP") and _lemma(a) == "be" for a in aux) \
-            and etype in _rules()["present_is_ongoing"] and verb is tok and _lemma(verb) in (
+            and etype in _rules()["present_is_ongoing"] and verb == tok and _lemma(verb) in (
                 "deploy", "station", "control"):
         return "ongoing", True, attempted
     if any(_lemma(t) == "go" and any(c.lower_ == "on" for c in t.children) for t in chain):
@@ -551,7 +551,7 @@ def _status(tok: Token, etype: str, forced: str | None) -> tuple[str | None, boo
     if tok.pos_ == "NOUN":
         finite = finite and tok.dep_ in ("dobj", "nsubj", "nsubjpass") and _lemma(verb) in _LIGHT
     head = chain[-1]
-    if head.dep_ == "advcl" and head.head is not head and any(
+    if head.dep_ == "advcl" and head.head != head and any(
             c.dep_ == "mark" and c.lower_ in ("when", "once", "after", "before", "until", "as")
             for c in head.children):
         outer = _status(head.head, etype, None)
@@ -576,7 +576,7 @@ def _pick_date(ctx: _Ctx, tok: Token, sent: SpacySpan, exclude_conj: bool = True
     # also the governing verbs of relative clauses ("patrols ..., during which ... were arrested")
     cur = tok
     for _ in range(6):
-        if cur.head is cur or cur.dep_ in ("ccomp", "parataxis"):
+        if cur.head == cur or cur.dep_ in ("ccomp", "parataxis"):
             break
         cur = cur.head
         ancestors.add(cur.i)
@@ -613,9 +613,9 @@ def _pick_date(ctx: _Ctx, tok: Token, sent: SpacySpan, exclude_conj: bool = True
                     if exclude_conj and cur.dep_ == "conj" and cur.pos_ in ("NOUN", "PROPN") \
                             and cur.i not in subtree:
                         break
-                    if cur.head is cur:
+                    if cur.head == cur:
                         break
-                    if cur.pos_ in ("VERB", "AUX") and cur.i not in ancestors and cur is not root:
+                    if cur.pos_ in ("VERB", "AUX") and cur.i not in ancestors and cur != root:
                         break
                     cur = cur.head
         if ok:
@@ -670,7 +670,7 @@ def _pick_place(ctx: _Ctx, tok: Token, roles: _Roles, mode: str) -> str | None:
     if mode == "territory":
         for s in roles.subj + roles.passive_subj + roles.obj:
             tokens.extend(_phrase_tokens(s))
-    if verb is not tok:
+    if verb != tok:
         for c in verb.children:
             if c.dep_ in ("prep", "dobj", "npadvmod", "advmod") and c.i not in excluded:
                 tokens.extend(t for t in _phrase_tokens(c) if t.i not in excluded)
@@ -1002,7 +1002,7 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
             conj = next((a for a in [root] + list(root.ancestors)
                          if a.dep_ == "conj" and a.pos_ in ("NOUN", "PROPN") and a.i > tok.i), None)
             if conj is None or not any(x.i == tok.i for x in conj.head.ancestors) \
-                    and conj.head.head is not tok and conj.head is not tok \
+                    and conj.head.head != tok and conj.head != tok \
                     and not any(x.i == conj.head.i for x in tok.subtree) \
                     and not any(x.i == conj.head.i for s in roles.subj for x in s.subtree):
                 continue
@@ -1188,7 +1188,7 @@ def _money_triggers(ctx: _Ctx) -> list[Token]:
         root = span.root
         verb = root
         for _ in range(6):
-            if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
+            if verb.pos_ in ("VERB", "AUX") or verb.head == verb:
                 break
             verb = verb.head
         out.append(verb if verb.pos_ in ("VERB", "AUX") else root)
@@ -1235,6 +1235,18 @@ def _lead_in_day(ctx: _Ctx, tok: Token) -> DateInterval | None:
     return lead[0] if len({(d.start, d.end) for d in lead}) == 1 else None
 
 
+@lru_cache(maxsize=1)
+def _partitive_re() -> re.Pattern[str]:
+    words = "|".join(re.escape(w) for w in _rules()["partitive_openers"])
+    return re.compile(rf"(?i)(?:^|[\s,;(])(?:{words})\b")
+
+
+def _partitive(ctx: _Ctx, tok: Token) -> bool:
+    """The clause counts a part of a sum told before it: "of which", "Of this amount"."""
+    sent = _sent(tok)
+    return bool(_partitive_re().search(text_of(ctx.doc)[sent.start_char:tok.idx]))
+
+
 def _carry_over(ctx: _Ctx, cands: list[_Cand]) -> None:
     """What a report says once and then takes as read: a dateless event told right after a dated one
     in the same paragraph happened that day ("On Friday 23 May, units dismantled a hideout. Four
@@ -1252,9 +1264,12 @@ def _carry_over(ctx: _Ctx, cands: list[_Cand]) -> None:
         definite = c.trigger.pos_ == "NOUN" and any(
             x.dep_ == "det" and x.lower_ in ("the", "this", "that") for x in c.trigger.children)
         agentless = c.type == "ARREST" and not c.actors
-        if not (definite or agentless) or c.type not in groups:
+        # "pledged $60 million, of which $25 million has been disbursed", "Of this amount, ...": a part
+        # of the sum just told comes from the same donor
+        partitive = c.type == "FUNDING" and _partitive(ctx, c.trigger)
+        if not (definite or agentless or partitive) or c.type not in groups:
             continue
-        reach = 800 if agentless else 1000
+        reach = 800 if agentless else 400 if partitive else 1000
         pointed = any(t.pos_ == "NOUN" and _lemma(t) in _rules()["partner_nouns"] and any(
             x.lower_ in ("the", "this", "that") for x in t.children) for t in _sent(c.trigger))
         source = next((o for o in reversed(earlier) if o.type in groups[c.type] and o.actors
@@ -1262,7 +1277,7 @@ def _carry_over(ctx: _Ctx, cands: list[_Cand]) -> None:
                        # an operation or an arrest is the security forces', never the gangs' last move
                        and not (c.type in ("OPERATION", "ARREST")
                                 and _entity_types(ctx, o.actors) <= {"ARMED_GROUP"})
-                       and (definite or pointed
+                       and (definite or pointed or partitive
                             or "\n" not in text_of(ctx.doc)[o.trigger.idx:c.trigger.idx])), None)
         if source is not None:
             c.actors = [a for a in source.actors if a not in c.targets]
