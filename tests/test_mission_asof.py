@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from missionwatch.mission import PictureState, build_picture, contributions_of
+from missionwatch.mission import PictureState, build_picture, contributions_of, timed
+from missionwatch.mission.bounded import cut_history
 from missionwatch.records import EVENT_STATUSES, Event, Extraction, Quantity, Span
 from tests.test_mission_incremental import DAY, ENTITIES, PLACES, interval
 
@@ -37,7 +39,8 @@ def report(draw, n):
             actors=draw(st.lists(st.sampled_from(["e0", "e1", "e2"]), max_size=2)),
             quantity=linked,
             attributes={"direction": draw(st.sampled_from(["gained", "lost"]))} if kind == "CONTROL" else
-            {"action": draw(st.sampled_from(["authorize", "renew", "expire"]))} if kind == "MANDATE" else {},
+            {"action": draw(st.sampled_from(["authorize", "renew", "extend", "expire", "end"]))}
+            if kind == "MANDATE" else {},
             evidence=Span(start=0, end=0, text=draw(st.sampled_from(["e", "for another year"]))),
             extractor="t"))
     return Extraction(report_id=f"r{n}", published=draw(st.one_of(st.none(), DAY, DAY, DAY)), sha256="0" * 64,
@@ -56,6 +59,20 @@ def _same(state: PictureState, contributions, day: dt.date) -> None:
     for item in got["timeline"]:
         for key in item["members"]:
             assert state.merged_event(key, day).id == item["id"]
+    # the API's picture: history lists cut, read off the section indexes without walking them
+    for history in (0, 1, 2):
+        want, want_cut = cut_history(build_picture(contributions, day), history)
+        pic, cut = state.bounded(day, 1, 2, history)
+        assert pic.model_copy(update={"timeline": []}).to_json() == \
+            want.model_copy(update={"timeline": []}).to_json(), (day, history)
+        assert list(cut.items()) == list(want_cut.items()), (day, history)
+        assert [e.id for e in pic.timeline] == [e["id"] for e in got["timeline"][1:3]]
+
+
+@pytest.fixture(autouse=True)
+def _tiny_blocks(monkeypatch):
+    # blocks of two entries: splits, settled blocks and partial blocks all happen in small examples
+    monkeypatch.setattr(timed, "BLOCK", 2)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

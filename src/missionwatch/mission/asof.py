@@ -32,6 +32,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from missionwatch.mission.bounded import BoundedFold, SectionIndex
 from missionwatch.mission.knowledge import knowledge, norm
 from missionwatch.mission.model import (
     Contradiction,
@@ -279,6 +280,9 @@ class AsOfIndex:
         self.stated_memo: dict[tuple[str | None, dt.date], dict[int, tuple[Any, ...]]] = {}
         #: The report dates of each (contributor, date)'s claims, sorted: how many are known is a bisect.
         self.stated_days: dict[tuple[str | None, dt.date], list[int]] = {}
+        #: What the bounded picture (``bounded``) reads; stated strengths re-indexed on sync.
+        self.sections = SectionIndex()
+        self.stated_dirty: set[tuple[str | None, dt.date]] = set()
         self.loaded = False
 
     # ---------------------------------------------------------------- upkeep
@@ -292,10 +296,14 @@ class AsOfIndex:
             if p.date is not None:
                 self.stated_memo.pop((p.country, p.date), None)
                 self.stated_days.pop((p.country, p.date), None)
+                self.stated_dirty.add((p.country, p.date))
 
     def sync(self) -> None:
         timeline = self.state.timeline
         changed = timeline.drain_changed()
+        for stated in self.stated_dirty:
+            self.sections.restate(stated, self.state.personnel.get(stated, []))
+        self.stated_dirty.clear()
         if not changed and self.loaded:
             return
         redo: set[str] = set()
@@ -321,11 +329,13 @@ class AsOfIndex:
             for v in added:
                 self.order.add(v)
         for v in dropped:
-            self.sectioned[v.type].pop(id(v), None)
+            if self.sectioned[v.type].pop(id(v), None) is not None:
+                self.sections.remove(v)
         for v in added:
             if v.needs_sections():
                 v.prepare()
                 self.sectioned[v.type][id(v)] = v
+                self.sections.add(v)
         self.loaded = True
 
     def _build(self, keys: list[str]) -> list[Version]:
@@ -381,6 +391,39 @@ class AsOfIndex:
     def picture(self, as_of: dt.date, offset: int = 0, limit: int | None = None) -> MissionPicture:
         self.sync()
         return _DateFold(self, as_of).assemble(offset, limit)
+
+    def bounded(self, as_of: dt.date, offset: int, limit: int | None, history: int
+                ) -> tuple[MissionPicture, dict[str, int]]:
+        """The picture with history lists cut to their latest ``history`` entries, and the lists cut:
+        ``bounded.cut_history(self.picture(...), history)``, in time that does not grow with them."""
+        self.sync()
+        return BoundedFold(self, as_of, history).assemble(offset, limit)
+
+    def denials_of(self, denied: list[Version], day: int) -> list[Contradiction]:
+        """A denied event that would match a reported one (status aside) is an open contradiction."""
+        out: list[Contradiction] = []
+        for v in denied:
+            ev = v.event
+            seen: set[str] = set()
+            for claim in v.members:
+                for other_key in self.state.timeline.matches_as(claim, "occurred"):
+                    other_claim = self.state.timeline.claims[other_key]
+                    if _ordinal(other_claim.source.report_date) > day:
+                        continue
+                    other = self.version_at(self.cid_of.get(other_key, ""), day)
+                    if other is None:
+                        continue
+                    oev = other.event
+                    if oev.id in seen or STATUS_GROUP[oev.status] != "real":
+                        continue
+                    seen.add(oev.id)
+                    out.append(Contradiction(
+                        kind="denied", subject=f"{ev.type} {oev.id}",
+                        detail=f"reported by {len(oev.sources)} source(s), denied by "
+                               f"{len(ev.sources)} (denial {ev.id})",
+                        claims=[Figure(value=1, unit="reported", sources=oev.sources),
+                                Figure(value=0, unit="denied", sources=ev.sources)]))
+        return out
 
 
 class _DateFold:
@@ -503,29 +546,4 @@ class _DateFold:
 
     # ---------------------------------------------------------------- denials
     def denials(self, denied: list[Version]) -> list[Contradiction]:
-        """A denied event that would match a reported one (status aside) is an open contradiction."""
-        out: list[Contradiction] = []
-        index = self.index
-        for v in denied:
-            ev = v.event
-            seen: set[str] = set()
-            for claim in v.members:
-                for other_key in self.state.timeline.matches_as(claim, "occurred"):
-                    other_claim = self.state.timeline.claims[other_key]
-                    if _ordinal(other_claim.source.report_date) > self.day:
-                        continue
-                    other = index.version_at(index.cid_of.get(other_key, ""), self.day)
-                    if other is None:
-                        continue
-                    oev = other.event
-                    if oev.id in seen or STATUS_GROUP[oev.status] != "real":
-                        continue
-                    seen.add(oev.id)
-                    out.append(Contradiction(
-                        kind="denied", subject=f"{ev.type} {oev.id}",
-                        detail=f"reported by {len(oev.sources)} source(s), denied by "
-                               f"{len(ev.sources)} (denial {ev.id})",
-                        claims=[Figure(value=1, unit="reported", sources=oev.sources),
-                                Figure(value=0, unit="denied", sources=ev.sources)]))
-        return out
-
+        return self.index.denials_of(denied, self.day)

@@ -181,6 +181,13 @@ class PictureState:
         with gc_paused():
             return self.index.picture(as_of, offset, limit)
 
+    def bounded(self, as_of: dt.date, offset: int, limit: int | None, history: int
+                ) -> tuple[MissionPicture, dict[str, int]]:
+        """``picture`` with every history list cut to its latest ``history`` entries (and which lists
+        were cut, with their full lengths), in time that grows with ``history``, not the corpus."""
+        with gc_paused():
+            return self.index.bounded(as_of, offset, limit, history)
+
     def timeline_page(self, as_of: dt.date, offset: int = 0, limit: int | None = None) -> TimelinePage:
         """Events ``offset .. offset + limit`` of the timeline as of ``as_of``, and their total."""
         with gc_paused():
@@ -291,18 +298,38 @@ def stated_point(country: str | None, date: dt.date, claims: list[PersonnelClaim
     source order): the point, the contradiction when they disagree, and the units they name."""
     k = knowledge()
     figures = _figures((p.value, None, p.source) for p in claims)
-    units: dict[str, str] = {}
+    units = stated_units(country, claims)
     contradiction = None
-    if country is not None:
-        for p in claims:
-            if p.unit and norm(p.unit) != norm(k.contributor_name(country)):
-                units.setdefault(norm(p.unit), p.unit)
-        if len(figures) > 1:
-            contradiction = Contradiction(
-                kind="personnel figures disagree", subject=f"{k.contributor_name(country)} on {date}",
-                detail=f"{len(figures)} different strengths stated for the same date", claims=figures)
+    if country is not None and len(figures) > 1:
+        contradiction = Contradiction(
+            kind="personnel figures disagree", subject=f"{k.contributor_name(country)} on {date}",
+            detail=f"{len(figures)} different strengths stated for the same date", claims=figures)
     point = StrengthPoint.model_construct(event_id=None, date=date, kind="stated", figures=figures)
     return point, contradiction, units
+
+
+def stated_units(country: str | None, claims: list[PersonnelClaim]) -> dict[str, str]:
+    """The units a contributor's stated strengths name (by normalised name), first spelling kept."""
+    units: dict[str, str] = {}
+    if country is not None:
+        own = norm(knowledge().contributor_name(country))
+        for p in claims:
+            if p.unit and norm(p.unit) != own:
+                units.setdefault(norm(p.unit), p.unit)
+    return units
+
+
+def strength_step(low: float | None, high: float | None, point: StrengthPoint
+                  ) -> tuple[float | None, float | None]:
+    """The running estimate after ``point``: a stated figure resets it, a flow moves it (never below 0)."""
+    values = [f.value for f in point.figures]
+    if point.kind == "stated":
+        return min(values), max(values)
+    if not values:
+        return low, high
+    sign = 1 if point.kind == "arrival" else -1
+    lo_d, hi_d = sorted((sign * min(values), sign * max(values)))
+    return max(0.0, (low or 0) + lo_d), max(0.0, (high or 0) + hi_d)
 
 
 def control_step(m: Merged) -> tuple[str, ControlStep] | None:
@@ -667,16 +694,11 @@ class _FoldCache:
         since: list[StrengthPoint] = []
         estimates: list[EstimatePoint] = []
         for point in series:
-            values = [f.value for f in point.figures]
             if point.kind == "stated":
                 latest_stated, since = point, []
-                low, high = min(values), max(values)
             else:
                 since.append(point)
-                if values:
-                    sign = 1 if point.kind == "arrival" else -1
-                    lo_d, hi_d = sorted((sign * min(values), sign * max(values)))
-                    low, high = max(0.0, (low or 0) + lo_d), max(0.0, (high or 0) + hi_d)
+            low, high = strength_step(low, high, point)
             if low is not None and high is not None:
                 key = (point.date, low, high)
                 estimate = self.estimate_points.get(key)
@@ -685,15 +707,7 @@ class _FoldCache:
                         date=point.date, low=low, high=high)
                 estimates.append(estimate)
         arrivals = [p.date for p in series if p.kind == "arrival"]
-        status: ContingentStatus
-        if series and series[-1].kind == "departure" and high == 0:
-            status = "withdrawn"
-        elif arrivals or (high or 0) > 0:
-            status = "in theatre"
-        elif planned:
-            status = "pledged"
-        else:
-            status = "reported"
+        status = contingent_status(series[-1] if series else None, high, bool(arrivals), bool(planned))
         return Contingent(country=country, country_name=name, units=sorted(units.values()), status=status,
                           first_arrival=min(arrivals) if arrivals else None, latest_stated=latest_stated,
                           flows_since_stated=since, estimate_low=low, estimate_high=high, series=series,
@@ -856,6 +870,15 @@ class _FoldCache:
         return sorted(out, key=lambda p: p.name)
 
 
+
+
+def contingent_status(last: StrengthPoint | None, high: float | None, arrived: bool,
+                      planned: bool) -> ContingentStatus:
+    if last is not None and last.kind == "departure" and high == 0:
+        return "withdrawn"
+    if arrived or (high or 0) > 0:
+        return "in theatre"
+    return "pledged" if planned else "reported"
 
 
 def _sig(value: float, digits: int = 3) -> float:

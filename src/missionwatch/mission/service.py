@@ -180,6 +180,13 @@ class MissionService:
             self.refresh()
             return self.state.picture(as_of, offset, limit)
 
+    def bounded_picture(self, as_of: dt.date, offset: int, limit: int | None, history: int
+                        ) -> tuple[MissionPicture, dict[str, int]]:
+        """The picture with history lists cut to their latest ``history`` entries, and the lists cut."""
+        with self.lock:
+            self.refresh()
+            return self.state.bounded(as_of, offset, limit, history)
+
     def timeline_page(self, as_of: dt.date, offset: int = 0, limit: int | None = None) -> TimelinePage:
         """A window of the picture's timeline (in timeline order) and how many events it has."""
         with self.lock:

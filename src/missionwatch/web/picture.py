@@ -44,12 +44,13 @@ def picture_json(service: MissionService, as_of: dt.date, offset: int = 0, limit
                  history: int | None = None) -> dict[str, Any]:
     """The picture as the API returns it: the timeline is one page (``timeline_page`` says which),
     and with ``history`` every history list keeps its latest entries (``history_cut`` says which)."""
-    with service.lock:  # both from the same state
-        pic = service.picture(as_of, offset, limit)
-        total = service.timeline_page(as_of, 0, 0).total
     cut: dict[str, int] = {}
-    if history is not None:
-        pic, cut = bounded(pic, history)
+    with service.lock:  # both from the same state
+        if history is None:
+            pic = service.picture(as_of, offset, limit)
+        else:
+            pic, cut = service.bounded_picture(as_of, offset, limit, history)
+        total = service.timeline_page(as_of, 0, 0).total
     out = pic.to_json()
     out["timeline_page"] = {"total": total, "offset": offset, "limit": limit}
     out["history_cut"] = {"limit": history, "lists": cut}
@@ -74,33 +75,3 @@ def merged_with(service: MissionService, report_id: str, fact_id: str,
 
 #: Entries each history list of ``/api/picture`` keeps by default (the latest ones).
 HISTORY = 50
-
-
-def bounded(pic: MissionPicture, history: int) -> tuple[MissionPicture, dict[str, int]]:
-    """The picture with every history list cut to its latest ``history`` entries, and the lists cut
-    (their dotted path and full length). Current values (estimates, the mandate's status and
-    expiry, each place's latest holder) are computed from the full histories before the cut."""
-    cut: dict[str, int] = {}
-
-    def last(path: str, items: list[Any]) -> list[Any]:
-        if len(items) <= history:
-            return items
-        cut[path] = len(items)
-        return items[len(items) - history:] if history else []
-
-    contingents = [c.model_copy(update={name: last(f"forces.contingents.{c.country}.{name}", getattr(c, name))
-                                        for name in ("series", "estimates", "flows_since_stated", "planned")})
-                   for c in pic.forces.contingents]
-    forces = pic.forces.model_copy(update={
-        "contingents": contingents,
-        "stated_mission_totals": last("forces.stated_mission_totals", pic.forces.stated_mission_totals)})
-    mandate = pic.mandate.model_copy(update={name: last(f"mandate.{name}", getattr(pic.mandate, name))
-                                             for name in ("renewals", "renewal_expected", "expiry_claims")})
-    territory = [t.model_copy(update={"trail": last(f"territory.{t.place}.trail", t.trail)})
-                 for t in pic.territory]
-    kinds: dict[str, list[Any]] = {}
-    for c in pic.contradictions:
-        kinds.setdefault(c.kind, []).append(c)
-    contradictions = [c for kind, items in kinds.items() for c in last(f"contradictions.{kind}", items)]
-    return pic.model_copy(update={"forces": forces, "mandate": mandate, "territory": territory,
-                                  "contradictions": contradictions}), cut
