@@ -673,3 +673,14 @@ def test_part_of_a_sum_keeps_its_donor(text):
 def test_a_root_verb_of_promise_is_not_a_plan_about_itself():
     x = run("Donors have pledged some $110 million to the trust fund.")
     assert next(e for e in x.events if e.type == "FUNDING").status == "occurred"
+
+
+def test_police_officers_are_never_an_army():
+    x = run("The judge held that while the Kenya Defence Forces may be sent abroad, the police may not. "
+            "The Government still plans to send 1,000 police officers to Haiti.")
+    deploy = next(e for e in x.events if e.type == "DEPLOY" and "1,000" in e.evidence.text)
+    assert "Kenya Defence Forces" not in actors(x, deploy)
+    both = run("Kenya Defence Forces engineers and Kenyan police officers trained together in Embakasi. "
+               "The Kenya Defence Forces will stay home; 400 police officers will leave for Haiti on Tuesday.")
+    leave = next(e for e in both.events if e.type == "DEPLOY" and "400" in e.evidence.text)
+    assert actors(both, leave) == {"Kenyan police"}

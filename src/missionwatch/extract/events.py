@@ -28,7 +28,8 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
 from missionwatch.extract.dates import DateMention
-from missionwatch.extract.entities import analyse
+from missionwatch.extract import gazetteer as gz
+from missionwatch.extract.entities import analyse, knowledge
 from missionwatch.extract.nlp import load_nlp, text_of
 from missionwatch.records import DateInterval, Entity, Event, Place, Quantity, Span
 
@@ -179,12 +180,31 @@ def _nearest(ctx: _Ctx, tok: Token, types: tuple[str, ...], back: int = 1500, ah
     return None
 
 
-def _dominant_force(ctx: _Ctx, tok: Token, stem: str | None = None) -> str | None:
-    """The force named most often before ``tok`` (else in the whole report): "the officers"."""
+def _wanted_kinds(phrase: list[Token]) -> frozenset[str]:
+    """The force kinds (actors.yaml ``attributes.kinds``) the personnel nouns of a phrase can name."""
+    table = _rules()["personnel_kinds"]
+    return frozenset(k for t in phrase for k in table.get(_lemma(t), table.get(t.lower_, ())))
+
+
+@lru_cache(maxsize=4096)
+def _force_kinds(name: str) -> frozenset[str]:
+    actor = knowledge().by_name.get(gz.key(name))
+    return frozenset(actor.attributes.get("kinds") or ()) if actor is not None else frozenset()
+
+
+def _of_kind(ent: Entity, kinds: frozenset[str]) -> bool:
+    known = _force_kinds(ent.name)  # the contract's entities do not carry the knowledge base's kinds
+    return not kinds or not known or bool(kinds & known)
+
+
+def _dominant_force(ctx: _Ctx, tok: Token, stem: str | None = None,
+                    kinds: frozenset[str] = frozenset()) -> str | None:
+    """The force named most often before ``tok`` (else in the whole report): "the officers"; police
+    officers are a police force's, soldiers an army's, never a force of another kind."""
     for before in (True, False):
         counts: dict[str, int] = {}
         for s, _e, ent in ctx.mention_index:
-            if ent.type != "FORCE" or (before and s >= tok.idx):
+            if ent.type != "FORCE" or (before and s >= tok.idx) or not _of_kind(ent, kinds):
                 continue
             if stem is not None and stem not in ent.name.lower() \
                     and not any(stem in a.lower() for a in ent.aliases):
@@ -247,8 +267,9 @@ def _coref(ctx: _Ctx, tok: Token) -> list[str]:
                               for t in phrase for c in t.children) or tok.pos_ == "NUM"
     if (counted and lemmas & rules["group"]) or _elliptic_personnel(ctx, tok):
         stem = lower[:-2] if lower.endswith("ns") and lower in rules["group"] else None
-        found = _sender_in_sentence(ctx, tok) if stem is None else None
-        found = found or _dominant_force(ctx, tok, stem)
+        kinds = _wanted_kinds(phrase)
+        found = _sender_in_sentence(ctx, tok, kinds) if stem is None else None
+        found = found or _dominant_force(ctx, tok, stem, kinds)
         return [found] if found else []
     return []
 
@@ -272,14 +293,14 @@ def _role_holder(ctx: _Ctx, tok: Token, role: str) -> str | None:
     return best or (next(iter(holders)) if len(holders) == 1 else None)
 
 
-def _sender_in_sentence(ctx: _Ctx, tok: Token) -> str | None:
+def _sender_in_sentence(ctx: _Ctx, tok: Token, kinds: frozenset[str] = frozenset()) -> str | None:
     """"El Salvador's defence ministry says a second group of 80 soldiers will leave": the force or
     contributing country named earlier in the same sentence, before the report's dominant force."""
     sent = _sent(tok)
     found = [(s, ent) for s, _e, ent in ctx.mention_index
              if sent.start_char <= s < tok.idx and ent.type in ("FORCE", "COUNTRY")
              and ent.attributes.get("iso2", ent.attributes.get("country")) != "HT"]
-    forces = [ent for _s, ent in found if ent.type == "FORCE"]
+    forces = [ent for _s, ent in found if ent.type == "FORCE" and _of_kind(ent, kinds)]
     if forces:
         return forces[-1].id
     countries = [ent for _s, ent in found if ent.type == "COUNTRY"]
