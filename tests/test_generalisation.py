@@ -684,3 +684,20 @@ def test_police_officers_are_never_an_army():
                "The Kenya Defence Forces will stay home; 400 police officers will leave for Haiti on Tuesday.")
     leave = next(e for e in both.events if e.type == "DEPLOY" and "400" in e.evidence.text)
     assert actors(both, leave) == {"Kenyan police"}
+
+
+@pytest.mark.parametrize(("text", "who"), [
+    ("PORT-AU-PRINCE, Haiti (AP) — Gangs stormed the prison in Mirebalais on Sunday, Haitian authorities said. "
+     "The authorities imposed a night-time curfew across the Centre department on Monday.", "Government of Haiti"),
+    ("NASSAU — The Bahamas will send 150 marines to Haiti. Minister Wayne Munroe said the "
+     "Government had set aside about $2 million for the first year of the deployment.", "The Bahamas"),
+])
+def test_the_government_and_the_authorities_are_the_home_countrys(text, who):
+    x = run(text)
+    ev = next(e for e in x.events if e.type in ("DECISION", "FUNDING"))
+    assert actors(x, ev) == {who}
+
+
+def test_emergency_measures_are_decisions_not_statements():
+    x = run("The government declared a state of emergency in the Artibonite on Monday.")
+    assert [e.type for e in x.events] == ["DECISION"]

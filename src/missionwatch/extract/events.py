@@ -74,6 +74,7 @@ class _Ctx:
     quantities: list[Quantity]
     mention_index: list[tuple[int, int, Entity]] = field(default_factory=list)
     place_index: list[tuple[int, int, Place]] = field(default_factory=list)
+    dateline: tuple[int, int] | None = None
 
 
 _SENTS_KEY = "missionwatch.sentences"
@@ -253,6 +254,10 @@ def _coref(ctx: _Ctx, tok: Token) -> list[str]:
         # "the Secretary-General": the person who holds that role, else the person named last
         found = _role_holder(ctx, tok, role_word) or _nearest(ctx, tok, ("PERSON",))
         return [found] if found else []
+    if definite and (tok.lower_ in rules["authorities"] or tok.text in rules["authorities"]) \
+            and all(c.dep_ in ("det", "punct", "case") for c in tok.children if c.i < tok.i):
+        found = _government(ctx)  # "the Government had set aside $2 million", "the authorities said"
+        return [found] if found else []
     if any(c.dep_ == "poss" and c.lower_ in ("his", "her", "its") for c in tok.children) \
             and _lemma(tok) in rules["government"]:
         found = _nearest(ctx, tok, ("COUNTRY",), back=400)  # "Kenya's President ... said his government"
@@ -272,6 +277,37 @@ def _coref(ctx: _Ctx, tok: Token) -> list[str]:
         found = found or _dominant_force(ctx, tok, stem, kinds)
         return [found] if found else []
     return []
+
+
+def _home_country(ctx: _Ctx) -> str | None:
+    """The country whose government "the Government" or "the authorities" is: the dateline's, else the
+    one whose institutions and forces the report names most (a Kenyan paper names Kenyan courts)."""
+    if ctx.dateline is not None:
+        for s, _e, pl in ctx.place_index:
+            if ctx.dateline[0] <= s < ctx.dateline[1] and pl.country:
+                return pl.country
+    weight: dict[str, int] = {}
+    for e in ctx.entities:
+        iso = e.attributes.get("country") if e.type in ("ORG", "FORCE") else \
+            e.attributes.get("iso2") if e.type == "COUNTRY" else None
+        if iso:
+            weight[iso] = weight.get(iso, 0) + (2 if e.type != "COUNTRY" else len(e.mentions))
+    ranked = sorted(weight.items(), key=lambda kv: -kv[1])
+    if not ranked or len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+        return None
+    return ranked[0][0]
+
+
+def _government(ctx: _Ctx) -> str | None:
+    """The home country's government as the report names it: its government body, else the country."""
+    iso = _home_country(ctx)
+    if iso is None:
+        return None
+    words = _rules()["coreference"]["government"]
+    body = next((e.id for e in ctx.entities if e.type == "ORG" and e.attributes.get("country") == iso
+                 and e.name.split()[0].lower() in words), None)
+    return body or next((e.id for e in ctx.entities if e.type == "COUNTRY" and e.attributes.get("iso2") == iso),
+                        None)
 
 
 def _role_word(tok: Token) -> str:
@@ -1314,6 +1350,7 @@ def find_events(doc: Doc, published: dt.date | None, entities: list[Entity], pla
     ctx.mention_index = sorted(((m.start, m.end, e) for e in entities for m in e.mentions
                                 if dateline is None or m.start >= dateline[1]), key=lambda x: x[0])
     ctx.place_index = sorted(((m.start, m.end, p) for p in places for m in p.mentions), key=lambda x: x[0])
+    ctx.dateline = dateline
     matches = _matcher()(doc)
     seen: set[tuple[int, str]] = set()
     cands: list[_Cand] = []
@@ -1344,6 +1381,9 @@ def find_events(doc: Doc, published: dt.date | None, entities: list[Entity], pla
     # DECISION "approve" only when it is not a mandate approval in the same place
     cands = [c for c in cands if not (c.lemma in ("approve", "adopt") and c.type == "DECISION" and any(
         o.trigger.i == c.trigger.i and o.type == "MANDATE" for o in cands))]
+    # "declared a state of emergency": a decision, not also a statement
+    cands = [c for c in cands if not (c.type == "STATEMENT" and any(
+        o.trigger.i == c.trigger.i and o.type != "STATEMENT" for o in cands))]
     cands.sort(key=lambda c: c.trigger.idx)
     _carry_over(ctx, cands)
     merged: list[_Cand] = []
