@@ -9,11 +9,12 @@ extraction rows are stubs: the service never reduces a report whose cached
 contribution is valid). Then, as the web server does:
 
 * start-up: one ``MissionService`` reads the cache, merges the events and
-  builds the as-of index (``picture(today)``), timed on its own;
+  builds the as-of and section indexes (``MissionService.warm``, which also
+  freezes the loaded state for the garbage collector), timed on its own;
 * random as-of dates over the whole span: ``web.picture.picture_json`` (the
   ``/api/picture`` handler's call with its defaults: the picture with a
   100-event timeline page, the timeline's total, history lists cut to their
-  latest 50 entries) plus ``json.dumps`` of it, each timed (wall and
+  latest 50 entries, evidence lists to their first 10) plus ``json.dumps`` of it, each timed (wall and
   this process's CPU), with the picture and the JSON apart;
 * today after one new report: the report is added to the store with its
   extraction; the next call reads the change stamp, the keys, reduces that one
@@ -110,22 +111,21 @@ def measure(url: str, reports: int = 20_000, seed: int = 7, dates: int = 40,
     with _Clock() as refresh:
         stats = service.refresh()
     with _Clock() as first:
-        service.picture(today, 0, page)
+        service.warm(today)  # what the server does at start-up (indexes built, state frozen for the gc)
     out["startup"] = {"refresh": refresh.out(), "first_picture": first.out(),
                       "total_wall_s": round(refresh.wall + first.wall, 2),
                       "total_cpu_s": round(refresh.cpu + first.cpu, 2), "from_cache": stats.from_cache,
                       "computed": stats.computed, "merged_events": len(service.state.index.versions),
                       "versions": sum(len(v) for v in service.state.index.versions.values()),
                       "load": _load()}
-    gc.collect()
-    gc.freeze()  # the loaded state is long-lived, as in the server
 
     rng = random.Random(seed + 1)
     samples = []
     for _ in range(dates):
         day = START + dt.timedelta(days=rng.randrange(-30, SPAN_DAYS + 30))
         with _Clock() as pic:
-            body = web_picture.picture_json(service, day, 0, page, web_picture.HISTORY)
+            body = web_picture.picture_json(service, day, 0, page, web_picture.HISTORY,
+                                            web_picture.SOURCES)
         with _Clock() as enc:
             text = json.dumps(body)
         samples.append({"as_of": day.isoformat(), "picture": pic.out(), "json": enc.out(), "bytes": len(text),
@@ -139,10 +139,10 @@ def measure(url: str, reports: int = 20_000, seed: int = 7, dates: int = 40,
     extraction = extraction.model_copy(update={"report_id": report.id, "published": today})
     store.add(report, extraction)
     with _Clock() as after_add:
-        body = web_picture.picture_json(service, today, 0, page, web_picture.HISTORY)
+        body = web_picture.picture_json(service, today, 0, page, web_picture.HISTORY, web_picture.SOURCES)
         text = json.dumps(body)
     with _Clock() as again:
-        body = web_picture.picture_json(service, today, 0, page, web_picture.HISTORY)
+        body = web_picture.picture_json(service, today, 0, page, web_picture.HISTORY, web_picture.SOURCES)
         text = json.dumps(body)
     out["today_after_one_report"] = {**after_add.out(), "reports": body["reports"], "bytes": len(text),
                                      "load": _load()}

@@ -114,23 +114,59 @@ def test_the_timeline_is_paged(web):
 
 
 def test_history_lists_keep_their_latest_entries():
-    """``bounded`` cuts every history list to its latest entries and says which it cut."""
+    """``cut_history`` cuts every history list to its latest entries and says which it cut; the
+    section indexes give the same answer without folding the whole history."""
     from missionwatch.mission import PictureState
-    from missionwatch.web.picture import bounded
+    from missionwatch.mission.bounded import cut_history
     from tests.scenarios.load import contributions
 
     state = PictureState()
     state.add_many(contributions("rotation"))
-    full = state.picture(dt.date(2026, 1, 1))
+    day = dt.date(2026, 1, 1)
+    full = state.picture(day)
     ke = next(c for c in full.forces.contingents if len(c.series) > 2)
-    cut, lists = bounded(full, 2)
+    cut, lists = cut_history(full, 2)
     short = next(c for c in cut.forces.contingents if c.country == ke.country)
     assert short.series == ke.series[-2:] and short.estimates == ke.estimates[-2:]
     assert lists[f"forces.contingents.{ke.country}.series"] == len(ke.series)
     assert short.estimate_low == ke.estimate_low and cut.mandate.status == full.mandate.status
     assert all(len(t.trail) <= 2 for t in cut.territory)
-    same, none_cut = bounded(full, 10_000)
+    same, none_cut = cut_history(full, 10_000)
     assert same.to_json() == full.to_json() and none_cut == {}
+    for history in (0, 1, 2, 5):
+        fast, fast_lists = state.bounded(day, 0, None, history)
+        want, want_lists = cut_history(full, history)
+        assert fast.to_json() == want.to_json() and fast_lists == want_lists, history
+
+
+def test_evidence_lists_keep_their_first_sources(web):
+    """A figure stated by many reports lists the first ``sources`` of them; ``sources_cut`` counts
+    what was left out, and ``sources`` high enough gives every list whole."""
+    _app, c, *_ = web
+
+    def lists(node, found):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("sources", "expiry_sources", "members") and isinstance(value, list):
+                    found.append(len(value))
+                else:
+                    lists(value, found)
+        elif isinstance(node, list):
+            for item in node:
+                lists(item, found)
+        return found
+
+    whole = c.get("/api/picture", params={"as_of": AS_OF, "sources": 100_000}).json()
+    assert whole["sources_cut"] == {"limit": 100_000, "lists": 0, "left_out": 0}
+    lengths = lists({k: v for k, v in whole.items() if not k.endswith("_cut")}, [])
+    assert max(lengths) > 1, "the sample must have an evidence list to cut"
+    one = c.get("/api/picture", params={"as_of": AS_OF, "sources": 1}).json()
+    assert max(lists({k: v for k, v in one.items() if not k.endswith("_cut")}, [])) == 1
+    assert one["sources_cut"]["lists"] == sum(1 for n in lengths if n > 1)
+    assert one["sources_cut"]["left_out"] == sum(n - 1 for n in lengths if n > 1)
+    assert one["forces"]["total_low"] == whole["forces"]["total_low"]
+    default = c.get("/api/picture", params={"as_of": AS_OF}).json()
+    assert default["sources_cut"]["limit"] == 10
 
 
 def test_the_strength_chart_draws_one_point_per_pixel_column():

@@ -21,6 +21,7 @@ extractions and reviews); when it has not moved, nothing is read.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import threading
@@ -179,6 +180,17 @@ class MissionService:
         with self.lock:
             self.refresh()
             return self.state.picture(as_of, offset, limit)
+
+    def warm(self, as_of: dt.date) -> None:
+        """Load everything and build the indexes a request reads (as a server does at start-up), then
+        move the loaded state out of the garbage collector's way: it lives as long as the process,
+        and full collections over millions of objects would land on random requests."""
+        with self.lock:
+            self.refresh()
+            self.state.picture(as_of, 0, 0)
+            self.state.bounded(as_of, 0, 0, 0)
+            gc.collect()
+            gc.freeze()
 
     def bounded_picture(self, as_of: dt.date, offset: int, limit: int | None, history: int
                         ) -> tuple[MissionPicture, dict[str, int]]:

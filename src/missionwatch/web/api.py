@@ -55,6 +55,7 @@ DateTo = Annotated[dt.date | None, Query(description="Latest date (YYYY-MM-DD), 
 TimelineLimit = Annotated[int, Query(ge=0, le=picture.MAX_PAGE,
                                      description="Timeline events per page (0..500)")]
 HistoryKept = Annotated[int, Query(ge=0, le=100_000, description="Latest entries kept per history list")]
+SourcesKept = Annotated[int, Query(ge=0, le=100_000, description="First entries kept per evidence list")]
 
 
 def check_text(name: str, value: str | None) -> str | None:
@@ -259,7 +260,10 @@ def list_actors(data: Annotated[WebData, Depends(deps.data)],
                         "`planned`, the mission totals, the mandate's `renewals`, `renewal_expected` and "
                         "`expiry_claims`, each place's control `trail`, and the contradictions of each kind) "
                         "keep their latest `history` entries; `history_cut.lists` names each list cut and "
-                        "its full length. Current values are computed from the full histories.",
+                        "its full length. Current values are computed from the full histories. Evidence "
+                        "lists (every `sources`, `expiry_sources` and a timeline event's `members`) keep "
+                        "their first `sources` entries (the earliest reports); `sources_cut` says how many "
+                        "lists were cut and how many entries left out (an event's page lists them all).",
             response_model=dict[str, Any])
 def get_picture(mission: Annotated[MissionService, Depends(picture.mission)],
                 as_of: Annotated[dt.date | None, Query(description="YYYY-MM-DD; default today")] = None,
@@ -267,8 +271,10 @@ def get_picture(mission: Annotated[MissionService, Depends(picture.mission)],
                 timeline_offset: Annotated[int, Query(ge=0, le=10_000_000,
                                                       description="Timeline events to skip")] = 0,
                 history: HistoryKept = picture.HISTORY,
+                sources: SourcesKept = picture.SOURCES,
                 ) -> dict[str, Any]:
-    return picture.picture_json(mission, as_of or dt.date.today(), timeline_offset, timeline_limit, history)
+    return picture.picture_json(mission, as_of or dt.date.today(), timeline_offset, timeline_limit, history,
+                                sources)
 
 
 @router.get("/exports/acled.csv", summary="Events in ACLED's CSV layout (reviews applied)",

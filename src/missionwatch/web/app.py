@@ -62,7 +62,7 @@ def _validation_message(exc: RequestValidationError) -> str:
 
 def _warm(mission: MissionService) -> None:
     try:
-        mission.picture(dt.date.today())
+        mission.warm(dt.date.today())
     except Exception:  # a request will meet (and report) the same error
         logging.getLogger(__name__).exception("warming the mission picture failed")
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import Request
 
+from missionwatch.mission.bounded import cut_sources
 from missionwatch.mission.model import MissionPicture
 from missionwatch.mission.picture import TimelinePage
 from missionwatch.mission.service import MissionService
@@ -41,9 +42,10 @@ def timeline_page(service: MissionService, as_of: dt.date, offset: int = 0,
 
 
 def picture_json(service: MissionService, as_of: dt.date, offset: int = 0, limit: int = PAGE,
-                 history: int | None = None) -> dict[str, Any]:
+                 history: int | None = None, sources: int | None = None) -> dict[str, Any]:
     """The picture as the API returns it: the timeline is one page (``timeline_page`` says which),
-    and with ``history`` every history list keeps its latest entries (``history_cut`` says which)."""
+    with ``history`` every history list keeps its latest entries (``history_cut`` says which), and
+    with ``sources`` every evidence list its first entries (``sources_cut`` says how many were cut)."""
     cut: dict[str, int] = {}
     with service.lock:  # both from the same state
         if history is None:
@@ -51,9 +53,13 @@ def picture_json(service: MissionService, as_of: dt.date, offset: int = 0, limit
         else:
             pic, cut = service.bounded_picture(as_of, offset, limit, history)
         total = service.timeline_page(as_of, 0, 0).total
+    evidence = {"lists": 0, "left_out": 0}
+    if sources is not None:
+        pic, evidence = cut_sources(pic, sources)
     out = pic.to_json()
     out["timeline_page"] = {"total": total, "offset": offset, "limit": limit}
     out["history_cut"] = {"limit": history, "lists": cut}
+    out["sources_cut"] = {"limit": sources, **evidence}
     return out
 
 
@@ -75,3 +81,5 @@ def merged_with(service: MissionService, report_id: str, fact_id: str,
 
 #: Entries each history list of ``/api/picture`` keeps by default (the latest ones).
 HISTORY = 50
+#: Entries each evidence list of ``/api/picture`` keeps by default (the earliest reports).
+SOURCES = 10
