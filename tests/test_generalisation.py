@@ -701,3 +701,24 @@ def test_the_government_and_the_authorities_are_the_home_countrys(text, who):
 def test_emergency_measures_are_decisions_not_statements():
     x = run("The government declared a state of emergency in the Artibonite on Monday.")
     assert [e.type for e in x.events] == ["DECISION"]
+
+
+def test_a_second_batch_is_the_reports_force_named_first():
+    x = run("About 200 Kenyan police officers landed in Port-au-Prince on Tuesday to help the Haitian National "
+            "Police (HNP) fight gangs.\n\nA second batch of about 200 is expected to fly out in the coming weeks.")
+    ev = next(e for e in x.events if e.type == "DEPLOY" and e.status == "planned")
+    assert actors(x, ev) == {"Kenyan police"}
+
+
+def test_the_resolution_acts_for_the_council_that_adopted_it():
+    x = run("The UN Security Council voted on Tuesday to replace the mission. The resolution authorizes a force "
+            "of up to 5,550 personnel for an initial 12 months.")
+    ev = next(e for e in x.events if e.type == "MANDATE" and "resolution" in e.evidence.text)
+    assert "UN Security Council" in actors(x, ev)
+
+
+def test_generic_police_are_the_one_police_force_named():
+    x = run("Gunmen killed 70 people in Pont-Sondé, the Haitian National Police said on Friday. "
+            "The prime minister said police reinforcements had been sent to Saint-Marc.")
+    ev = next(e for e in x.events if e.type == "DEPLOY")
+    assert actors(x, ev) == {"Haitian National Police"}

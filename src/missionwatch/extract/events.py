@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -75,6 +76,7 @@ class _Ctx:
     mention_index: list[tuple[int, int, Entity]] = field(default_factory=list)
     place_index: list[tuple[int, int, Place]] = field(default_factory=list)
     dateline: tuple[int, int] | None = None
+    sentence_starts: list[int] = field(default_factory=list)
 
 
 _SENTS_KEY = "missionwatch.sentences"
@@ -202,18 +204,27 @@ def _dominant_force(ctx: _Ctx, tok: Token, stem: str | None = None,
                     kinds: frozenset[str] = frozenset()) -> str | None:
     """The force named most often before ``tok`` (else in the whole report): "the officers"; police
     officers are a police force's, soldiers an army's, never a force of another kind."""
+    # counted in sentences ("Haitian National Police (HNP)" is named once); a tie goes to the force named
+    # first, the one the lead is about
     for before in (True, False):
-        counts: dict[str, int] = {}
+        sentences: dict[str, set[int]] = {}
         for s, _e, ent in ctx.mention_index:
             if ent.type != "FORCE" or (before and s >= tok.idx) or not _of_kind(ent, kinds):
                 continue
             if stem is not None and stem not in ent.name.lower() \
                     and not any(stem in a.lower() for a in ent.aliases):
                 continue
-            counts[ent.id] = counts.get(ent.id, 0) + 1
-        if counts:
-            return max(counts, key=lambda k: counts[k])
+            sentences.setdefault(ent.id, set()).add(_sentence_at(ctx, s))
+        if sentences:
+            return max(sentences, key=lambda k: len(sentences[k]))
     return None
+
+
+def _sentence_at(ctx: _Ctx, char: int) -> int:
+    """The index of the sentence holding a character offset."""
+    if not ctx.sentence_starts:
+        ctx.sentence_starts = [sent.start_char for sent in ctx.doc.sents]
+    return bisect_right(ctx.sentence_starts, char)
 
 
 def _coref(ctx: _Ctx, tok: Token) -> list[str]:
@@ -262,21 +273,32 @@ def _coref(ctx: _Ctx, tok: Token) -> list[str]:
             and _lemma(tok) in rules["government"]:
         found = _nearest(ctx, tok, ("COUNTRY",), back=400)  # "Kenya's President ... said his government"
         return [found] if found else []
+    if definite and _lemma(tok) in rules["council_acts"]:
+        # "the resolution authorizes a force": the council that adopted it
+        found = next((ent.id for s0, _e, ent in reversed(ctx.mention_index) if s0 < tok.idx
+                      and ent.type == "ORG" and _lemma_words(ent.name) & _COUNCILS), None)
+        return [found] if found else []
     if lower in rules["mission"] or (definite and lower in ("force",)):
         found = (_nearest(ctx, tok, ("MISSION",), back=3000)
                  or _nearest(ctx, tok, ("MISSION",), back=0, ahead=3000))
         if found or lower in rules["mission"]:
             return [found] if found else []
     # the officers, 217 officers, another batch of officers, the Kenyans: the report's (deployed) force
-    counted = definite or any(c.dep_ == "nummod" or c.lower_ in ("another", "more", "additional", "further")
+    counted = definite or any(c.dep_ == "nummod" or c.lower_ in rules["counted"]
                               for t in phrase for c in t.children) or tok.pos_ == "NUM"
+    kinds = _wanted_kinds(phrase)
     if (counted and lemmas & rules["group"]) or _elliptic_personnel(ctx, tok):
         stem = lower[:-2] if lower.endswith("ns") and lower in rules["group"] else None
-        kinds = _wanted_kinds(phrase)
         found = _sender_in_sentence(ctx, tok, kinds) if stem is None else None
         found = found or _dominant_force(ctx, tok, stem, kinds)
         return [found] if found else []
-    return []
+    # "police reinforcements were sent", "soldiers opened fire": the one force of that kind the report names
+    only = {e.id for e in ctx.entities if e.type == "FORCE" and kinds & _force_kinds(e.name)} if kinds else set()
+    return list(only) if len(only) == 1 else []
+
+
+def _lemma_words(name: str) -> set[str]:
+    return set(name.lower().split())
 
 
 def _home_country(ctx: _Ctx) -> str | None:
