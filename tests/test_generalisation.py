@@ -722,3 +722,18 @@ def test_generic_police_are_the_one_police_force_named():
             "The prime minister said police reinforcements had been sent to Saint-Marc.")
     ev = next(e for e in x.events if e.type == "DEPLOY")
     assert actors(x, ev) == {"Haitian National Police"}
+
+
+def test_talks_a_trip_is_for_are_the_travellers():
+    x = run("A small RBDF planning team will travel to Nairobi next month for talks with Kenyan counterparts.")
+    ev = next(e for e in x.events if e.type == "MEETING")
+    assert "Royal Bahamas Defence Force" in actors(x, ev)
+
+
+def test_their_arrival_is_the_forces_not_the_missions():
+    x = run("Forty Jamaica Defence Force soldiers left Kingston on Monday to join the Multinational Security "
+            "Support mission. Their arrival in Port-au-Prince later that day lifted Jamaica's presence to 60.")
+    ev = next(e for e in x.events if e.type == "DEPLOY" and "Their arrival" in e.evidence.text
+              or e.type == "DEPLOY" and any("Their arrival" in a["text"] for a in e.attributes.get("also", [])))
+    assert "Jamaica Defence Force" in actors(x, ev)
+    assert "Multinational Security Support Mission" not in actors(x, ev)

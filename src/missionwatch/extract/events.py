@@ -238,7 +238,10 @@ def _coref(ctx: _Ctx, tok: Token) -> list[str]:
         found = _nearest(ctx, tok, ("PERSON",))
         return [found] if found else []
     if lower in ("they", "them", "their"):
-        found = _nearest(ctx, tok, ("FORCE", "ARMED_GROUP", "MISSION"))
+        # "their arrival": whose arrival is people's, a force's or a gang's sooner than the mission's
+        people = tok.dep_ == "poss" and _lemma(tok.head) in _rules()["personal_event_nouns"]
+        found = (people and _nearest(ctx, tok, ("FORCE", "ARMED_GROUP"), back=600)) \
+            or _nearest(ctx, tok, ("FORCE", "ARMED_GROUP", "MISSION"))
         return [found] if found else []
     if lower == "it" and tok.dep_ in ("nsubj", "nsubjpass"):
         # "Kenya, which has said it will not pull out": the actor named just before
@@ -423,6 +426,13 @@ def _scene_of(tok: Token, verb: Token) -> bool:
         and _lemma(verb) not in _rules()["modality"]["reporting_lemmas"]
 
 
+def _purpose_of(tok: Token, verb: Token) -> bool:
+    """The event noun is what a trip is for: "will travel to Nairobi for talks with Kenyan counterparts"."""
+    prep = tok.head
+    return tok.dep_ == "pobj" and prep.lower_ == "for" and prep.head == verb \
+        and _lemma(verb) in _rules()["purpose_verbs"]
+
+
 def _acting_modifier(c: Token) -> bool:
     """A modifier of an event noun that names who acts: "Kenya's patrols", "Kenyan patrols", "MSS
     operations"; never "joint patrols"."""
@@ -494,7 +504,7 @@ def _roles(tok: Token) -> _Roles:
         v = _clause_verb(tok)
         rules = _rules()
         if v != tok and (_lemma(v) in _LIGHT or _lemma(v) in rules["noun_subject_verbs"]
-                             or _scene_of(tok, v)):
+                             or _scene_of(tok, v) or _purpose_of(tok, v)):
             r.subj.extend(c for c in v.children if c.dep_ == "nsubj")
             r.agent.extend(g for c in v.children if c.dep_ == "agent" for g in c.children)
             for c in v.children:
