@@ -33,7 +33,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from missionwatch.mission.bounded import BoundedFold, SectionIndex
-from missionwatch.mission.knowledge import knowledge, norm
+from missionwatch.mission.knowledge import knowledge
 from missionwatch.mission.model import (
     Contradiction,
     Contribution,
@@ -53,6 +53,7 @@ from missionwatch.mission.picture import (
     _FoldCache,
     _source_order,
     control_step,
+    flow_of,
     mandate_act,
     stated_point,
 )
@@ -138,33 +139,14 @@ class Version:
             self.act = mandate_act(m)
 
     def _flow(self, m: Merged) -> None:
-        k = knowledge()
-        ev = m.event
-        countries = {a.country for mem in m.members for a in mem.actors if a.country}
-        countries |= k.contributors_in(*(mem.quantity.subject for mem in m.members if mem.quantity))
-        if not countries:
+        flow = flow_of(m)
+        if flow is None:
             return
-        country = countries.pop() if len(countries) == 1 else "MIXED"
-        self.flow_country = country
-        for mem in m.members:
-            for a in mem.actors:
-                if a.country and a.type != "COUNTRY" and (a.country == country or country == "MIXED"):
-                    self.flow_units.setdefault(norm(a.name), a.name)
-        when = m.when
-        if when is None:
-            return
-        group = STATUS_GROUP[ev.status]
-        if group == "planned":
-            self.flow_from = KNOWN_ALWAYS
-        elif group == "real":
-            if ev.status == "ongoing" and all(mem.status == "ongoing" for mem in m.members):
-                return  # "400 on the ground": a stock, already among the stated figures
-            self.flow_from = when.toordinal()
-        else:
-            return
-        kind = "arrival" if ev.type == "DEPLOY" else "departure"
-        self.flow_point = StrengthPoint.model_construct(date=when, kind=kind, figures=list(ev.quantities),
-                                                        event_id=ev.id)
+        self.flow_country = flow.country
+        self.flow_units = flow.units
+        if flow.point is not None:
+            self.flow_point = flow.point
+            self.flow_from = KNOWN_ALWAYS if flow.planned else flow.point.date.toordinal()
 
     def _control(self, m: Merged) -> None:
         self.control = control_step(m)

@@ -332,6 +332,42 @@ def strength_step(low: float | None, high: float | None, point: StrengthPoint
     return max(0.0, (low or 0) + lo_d), max(0.0, (high or 0) + hi_d)
 
 
+@dataclass(frozen=True)
+class Flow:
+    """What a merged DEPLOY/WITHDRAW tells about a contributor: its units, and a point of its series
+    (None without a date, or for a stock told as a movement); ``planned``: the point is a plan."""
+
+    country: str
+    units: dict[str, str]
+    point: StrengthPoint | None
+    planned: bool
+
+
+def flow_of(m: Merged) -> Flow | None:
+    """The flow of a merged DEPLOY/WITHDRAW (None unless its actors or figures name a contributor;
+    several contributors make one "MIXED" flow)."""
+    ev = m.event
+    countries = {a.country for mem in m.members for a in mem.actors if a.country}
+    countries |= knowledge().contributors_in(*(mem.quantity.subject for mem in m.members if mem.quantity))
+    if not countries:
+        return None
+    country = countries.pop() if len(countries) == 1 else "MIXED"
+    units: dict[str, str] = {}
+    for mem in m.members:
+        for a in mem.actors:
+            if a.country and a.type != "COUNTRY" and (a.country == country or country == "MIXED"):
+                units.setdefault(norm(a.name), a.name)
+    when = m.when
+    group = STATUS_GROUP[ev.status]
+    if when is None or group not in ("planned", "real"):
+        return Flow(country, units, None, False)
+    if ev.status == "ongoing" and all(mem.status == "ongoing" for mem in m.members):
+        return Flow(country, units, None, False)  # "400 on the ground": a stock, among the stated figures
+    kind = "arrival" if ev.type == "DEPLOY" else "departure"
+    point = StrengthPoint.model_construct(date=when, kind=kind, figures=list(ev.quantities), event_id=ev.id)
+    return Flow(country, units, point, group == "planned")
+
+
 def control_step(m: Merged) -> tuple[str, ControlStep] | None:
     """The place and step a merged CONTROL event adds to the territory (None unless it happened)."""
     ev = m.event
@@ -600,36 +636,21 @@ class _FoldCache:
 
     def flow(self, view: _View) -> None:
         """What a merged DEPLOY/WITHDRAW adds to its contributor's series."""
-        m = view.merged
-        assert m is not None
-        k = knowledge()
-        ev = m.event
-        countries = {a.country for mem in m.members for a in mem.actors if a.country}
-        countries |= k.contributors_in(*(mem.quantity.subject for mem in m.members if mem.quantity))
-        if not countries:
+        assert view.merged is not None
+        flow = flow_of(view.merged)
+        if flow is None:
             return
-        country = countries.pop() if len(countries) == 1 else "MIXED"
-        view.flow_country = country
-        self.flows[country].add(view, self.bulk)
-        self.dirty_countries.add(country)
-        for mem in m.members:
-            for a in mem.actors:
-                if a.country and a.type != "COUNTRY" and (a.country == country or country == "MIXED"):
-                    view.flow_units.setdefault(norm(a.name), a.name)
-        when = m.when
-        if when is None:
+        view.flow_country = flow.country
+        self.flows[flow.country].add(view, self.bulk)
+        self.dirty_countries.add(flow.country)
+        view.flow_units.update(flow.units)
+        if flow.point is None:
             return
-        kind = "arrival" if ev.type == "DEPLOY" else "departure"
-        group = STATUS_GROUP[ev.status]
-        if group == "planned":
+        if flow.planned:
             view.flow_planned = True
-        elif group == "real" and when <= self.as_of:
-            if ev.status == "ongoing" and all(mem.status == "ongoing" for mem in m.members):
-                return  # "400 on the ground": a stock, already among the stated figures
-        else:
+        elif flow.point.date > self.as_of:
             return
-        view.flow_point = StrengthPoint.model_construct(date=when, kind=kind, figures=list(ev.quantities),
-                                                        event_id=ev.id)
+        view.flow_point = flow.point
 
     def update_contingent(self, country: str) -> None:
         points = [self.stated[(country, d)][0] for d in sorted(self.stated_dates.get(country, ()))]
