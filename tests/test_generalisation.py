@@ -737,3 +737,14 @@ def test_their_arrival_is_the_forces_not_the_missions():
               or e.type == "DEPLOY" and any("Their arrival" in a["text"] for a in e.attributes.get("also", [])))
     assert "Jamaica Defence Force" in actors(x, ev)
     assert "Multinational Security Support Mission" not in actors(x, ev)
+
+
+@pytest.mark.parametrize(("text", "group"), [
+    ("Somali authorities said al-Shabaab fighters attacked a military base on Monday.", "al-Shabaab"),
+    ("Officials said Boko Haram militants attacked a village on Monday.", "Boko Haram"),
+])
+def test_a_name_before_fighters_or_militants_is_an_armed_group_not_a_person(text, group):
+    x = run(text)
+    assert group in names(x, "ARMED_GROUP") and group not in names(x, "PERSON")
+    ev = next(e for e in x.events if e.type == "ATTACK")
+    assert actors(x, ev) == {group}

@@ -41,7 +41,7 @@ from missionwatch.extract.nlp import text_of
 from missionwatch.records import Entity
 from missionwatch.records import Span as MSpan
 
-VERSION = "entities@4"
+VERSION = "entities@5"
 
 KNOWLEDGE = Path(__file__).resolve().parent / "knowledge"
 _USER_KEY = "missionwatch.analysis"
@@ -471,9 +471,9 @@ def _analyse(doc: Doc) -> Analysis:
             places.append(hit)
             taken.append((span.start, span.end))
             continue
-        if label == "PERSON":
+        if label == "PERSON" and not (_cap(span.text) and _followed_by(doc, span.end, kb.group_nouns)):
             persons.append((span, "ner"))
-        elif label == "ORG":
+        elif label in ("ORG", "PERSON"):  # "al-Shabaab fighters": the tagger's person is a group
             if not _cap(span.text) or len(span.text) < 2 or low in kb.titles:
                 continue
             if _followed_by(doc, span.end, kb.group_nouns):
