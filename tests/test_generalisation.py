@@ -748,3 +748,10 @@ def test_a_name_before_fighters_or_militants_is_an_armed_group_not_a_person(text
     assert group in names(x, "ARMED_GROUP") and group not in names(x, "PERSON")
     ev = next(e for e in x.events if e.type == "ATTACK")
     assert actors(x, ev) == {group}
+
+
+def test_personnel_sent_to_a_country_are_never_that_countrys_force():
+    x = run("Interior Cabinet Secretary Kipchumba Murkomen said 217 more officers would fly to Haiti next week "
+            "to support the Haitian National Police.")
+    ev = next(e for e in x.events if e.type == "DEPLOY")
+    assert "Haitian National Police" not in actors(x, ev)

@@ -1061,6 +1061,13 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
         homes = {e.attributes.get("country") for e in ctx.entities if e.id in actors and e.type == "FORCE"}
         if pl is not None and pl.country and pl.country != "HT" and pl.country in homes:
             etype = "WITHDRAW"
+    if etype == "DEPLOY" and place and actors:
+        # "217 more officers will fly to Haiti": personnel sent to a country come from outside it
+        dest = next((p for p in ctx.places if p.id == place), None)
+        if dest is not None and dest.feature == "country":
+            actors = [a for a in actors if not any(e.id == a and e.type == "FORCE"
+                                                   and e.attributes.get("country") == dest.country
+                                                   for e in ctx.entities)]
     if etype == "DECISION" and actors and _entity_types(ctx, actors) <= {"ARMED_GROUP"}:
         return []  # gangs block roads and ban traffic: that is not a policy decision
     attributes = dict(rule.get("attributes") or {})
