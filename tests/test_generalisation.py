@@ -755,3 +755,12 @@ def test_personnel_sent_to_a_country_are_never_that_countrys_force():
             "to support the Haitian National Police.")
     ev = next(e for e in x.events if e.type == "DEPLOY")
     assert "Haitian National Police" not in actors(x, ev)
+
+
+def test_the_date_of_a_verdict_is_not_the_date_of_what_it_judges():
+    x = run("Kenya will send 1,000 police officers to Haiti.\n\n"
+            "The National Assembly approved the deployment in November 2024.")
+    deploys = [e for e in x.events if e.type == "DEPLOY"]
+    assert deploys and all(e.date.fallback or e.date.start != dt.date(2024, 11, 1) for e in deploys)
+    decision = next(e for e in x.events if e.type == "DECISION")
+    assert decision.date.start == dt.date(2024, 11, 1)

@@ -925,6 +925,8 @@ class _Cand:
     # a mention of an occurrence told elsewhere ("during the deployment"): kept only when it merges
     reference: bool = False
     date_text: str = ""
+    # its sentence dates something else (a verdict on it): no day carried over from around it either
+    carries_date: bool = True
 
 
 def _evidence(tok: Token) -> tuple[int, int]:
@@ -1001,6 +1003,10 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
     if dm is not None and etype == "STATEMENT" and any(
             t.idx <= dm.span.start < t.idx + len(t.text) for o in roles.obj for t in o.subtree):
         dm = None  # "condemns the attack on 24 March": the date of what is condemned, not of the words
+    judged = False
+    if dm is not None and tok.pos_ == "NOUN" and tok.dep_ == "dobj" \
+            and _lemma(tok.head) in _rules()["verdict_verbs"] and _date_governor(ctx, dm) == tok.head.i:
+        dm, judged = None, True  # "the Assembly approved the deployment in November": November is the approval's
     date = dm.interval if dm else None
     if ctx.published is not None and date is not None and status == "occurred" and date.start > ctx.published:
         status, explicit = "planned", True
@@ -1085,7 +1091,7 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
                  evidence=_trim(text_of(ctx.doc), *_evidence(tok)), date=date, place=place, actors=actors,
                  targets=targets, quantity=quantity, attributes=attributes,
                  confidence=max(0.05, min(0.95, confidence)),
-                 reference=_is_reference(tok, dm, quantity))
+                 reference=_is_reference(tok, dm, quantity), carries_date=not judged)
     out = [cand]
     # gapping: "200 arrived on June 25 and a second group on July 16"
     if etype in ("DEPLOY", "WITHDRAW", "ARREST", "ATTACK", "TRAVEL"):
@@ -1108,6 +1114,16 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
             out.append(twin)
     del mod
     return out
+
+
+def _date_governor(ctx: _Ctx, dm: DateMention) -> int | None:
+    """The verb a date hangs from."""
+    cur = _date_root(ctx, dm)
+    for _ in range(6):
+        if cur is None or cur.pos_ in ("VERB", "AUX"):
+            break
+        cur = cur.head
+    return cur.i if cur is not None else None
 
 
 def _heading_route(tok: Token) -> bool:
@@ -1351,7 +1367,8 @@ def _carry_over(ctx: _Ctx, cands: list[_Cand]) -> None:
     groups = _rules()["anaphora_groups"]
     for n, c in enumerate(cands):
         earlier = [o for o in cands[:n] if o.trigger.idx < c.trigger.idx]
-        if c.date is not None and c.date.fallback and c.status == "occurred" and not _is_heading(c.trigger):
+        if c.date is not None and c.date.fallback and c.status == "occurred" and not _is_heading(c.trigger) \
+                and c.carries_date:
             day = _lead_in_day(ctx, c.trigger) or _the_one_day(ctx, _previous_sentence(c.trigger))
             if day is not None:
                 c.date = day
