@@ -134,3 +134,23 @@ def test_why_explains_the_merge(rotation):
     assert len(members) == 2 and len(edges) == 1
     assert any("shared actor" in r for r in edges[0].reasons)
     assert any("same place" in r for r in edges[0].reasons)
+
+
+def test_an_increment_is_not_read_as_a_contingent_strength():
+    """'200 additional Kenyan officers' moved; it is not Kenya's strength (which would be disputed
+    against the total the same report gives), while '800 Kenyan officers' is."""
+    from missionwatch.mission import contributions_of
+    from missionwatch.records import Entity, Extraction, Quantity, Span
+
+    kenya = Entity(id="e0", name="Kenyan police", type="FORCE", mentions=[], extractor="t")
+
+    def stated(text: str, value: float) -> list[float]:
+        q = Quantity(id="q0", kind="personnel", value=value, subject="e0",
+                     evidence=Span(start=0, end=len(text), text=text), extractor="t")
+        x = Extraction(report_id="r1", published=dt.date(2025, 1, 20), sha256="0" * 64, extractor_version="t",
+                       entities=[kenya], places=[], events=[], quantities=[q])
+        return [p.value for p in contributions_of(x).personnel]
+
+    assert stated("200 additional Kenyan officers", 200) == []
+    assert stated("reinforcements of 200 Kenyan officers", 200) == []
+    assert stated("800 Kenyan officers", 800) == [800]

@@ -142,6 +142,7 @@ class _Reducer:
         DEPLOY/WITHDRAW events so that one arrival told by three reports counts once."""
         out: list[PersonnelClaim] = []
         not_in_theatre = pattern("personnel_not_in_theatre")
+        increment = pattern("personnel_increment")
         for q in self.ex.quantities:
             if q.kind != "personnel":
                 continue
@@ -150,7 +151,7 @@ class _Reducer:
                 continue  # an arrival, departure or plan: handled through the event
             if any(ev.type not in FLOW_TYPES for ev in linked):
                 continue  # e.g. the size of a crowd at a MEETING, not a force strength
-            if not_in_theatre.search(q.evidence.text):
+            if not_in_theatre.search(q.evidence.text) or increment.search(q.evidence.text):
                 continue
             names = self.subject_names(q)
             for ev in linked:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from missionwatch.records import DateInterval
 
-CONTRIBUTION_VERSION = "mission-contrib/1"
+CONTRIBUTION_VERSION = "mission-contrib/2"
 
 
 class Model(BaseModel):
