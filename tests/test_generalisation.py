@@ -764,3 +764,10 @@ def test_the_date_of_a_verdict_is_not_the_date_of_what_it_judges():
     assert deploys and all(e.date.fallback or e.date.start != dt.date(2024, 11, 1) for e in deploys)
     decision = next(e for e in x.events if e.type == "DECISION")
     assert decision.date.start == dt.date(2024, 11, 1)
+
+
+def test_a_headline_about_a_country_takes_the_day_its_force_acted():
+    x = run("Kenya deploys first police officers to Haiti\n\n"
+            "About 400 Kenyan police officers landed in Port-au-Prince on Monday, the government said.")
+    deploys = [e for e in x.events if e.type == "DEPLOY"]
+    assert len(deploys) == 1 and deploys[0].date.start == dt.date(2025, 9, 29)

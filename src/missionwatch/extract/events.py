@@ -1235,7 +1235,8 @@ def _compatible(ctx: _Ctx, a: _Cand, b: _Cand) -> int:
     qa, qb = _quantity_value(ctx, a.quantity), _quantity_value(ctx, b.quantity)
     if qa is not None and qb is not None and qa != qb:
         return 0
-    if a.actors and b.actors and not set(a.actors) & set(b.actors):
+    if a.actors and b.actors and not set(a.actors) & set(b.actors) \
+            and not _affiliated(ctx, a.actors, b.actors):
         return 0
     score = 1
     if a.lemma == b.lemma:
@@ -1252,6 +1253,18 @@ def _compatible(ctx: _Ctx, a: _Cand, b: _Cand) -> int:
     if a.date is not None and b.date is not None and not a.date.fallback and not b.date.fallback:
         score += 1
     return score if score >= 2 else 0
+
+
+def _affiliated(ctx: _Ctx, xs: list[str], ys: list[str]) -> bool:
+    """A country and its own force are one party ("Kenya deploys officers" / "Kenyan officers landed")."""
+    by_id = {e.id: e for e in ctx.entities}
+
+    def nations(ids: list[str], etype: str, key: str) -> set[str]:
+        return {str(by_id[i].attributes.get(key)) for i in ids
+                if i in by_id and by_id[i].type == etype and by_id[i].attributes.get(key)}
+
+    return bool(nations(xs, "COUNTRY", "iso2") & nations(ys, "FORCE", "country")
+                or nations(ys, "COUNTRY", "iso2") & nations(xs, "FORCE", "country"))
 
 
 def _merge(ctx: _Ctx, a: _Cand, b: _Cand) -> None:
