@@ -771,3 +771,9 @@ def test_a_headline_about_a_country_takes_the_day_its_force_acted():
             "About 400 Kenyan police officers landed in Port-au-Prince on Monday, the government said.")
     deploys = [e for e in x.events if e.type == "DEPLOY"]
     assert len(deploys) == 1 and deploys[0].date.start == dt.date(2025, 9, 29)
+
+
+def test_it_in_a_subordinate_clause_is_the_subject_of_its_main_clause():
+    x = run("The UN trust fund for the Multinational Security Support mission has received $112 million "
+            "in pledges since it was established.")
+    assert not any(e.type == "MANDATE" for e in x.events)

@@ -244,7 +244,13 @@ def _coref(ctx: _Ctx, tok: Token) -> list[str]:
             or _nearest(ctx, tok, ("FORCE", "ARMED_GROUP", "MISSION"))
         return [found] if found else []
     if lower == "it" and tok.dep_ in ("nsubj", "nsubjpass"):
-        # "Kenya, which has said it will not pull out": the actor named just before
+        # "the fund has received $112 million since it was established": the subject of the clause it
+        # hangs from; else ("Kenya, which has said it will not pull out") the actor named just before
+        outer = [_entities_in(ctx, _phrase_tokens(c)) for c in tok.head.head.children
+                 if tok.head.dep_ == "advcl" and c.dep_ in ("nsubj", "nsubjpass")]
+        named = next((ids for ids in outer if ids), None)
+        if named:
+            return named[:1]
         found = _nearest(ctx, tok, ("COUNTRY", "MISSION", "FORCE", "ARMED_GROUP"), back=120)
         return [found] if found else []
     if tok.pos_ not in ("NOUN", "PROPN", "NUM", "ADJ"):
