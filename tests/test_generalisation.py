@@ -597,7 +597,8 @@ def test_a_displacement_told_is_still_an_event(text):
 
 
 def test_taking_the_road_toward_a_town_is_not_taking_it():
-    x = run("Police and soldiers took the road toward Mirebalais on Tuesday but were unable to enter the town.")
+    x = run("Police and soldiers took the road toward Mirebalais on Tuesday but were unable to enter "
+            "the town.")
     assert not any(e.type == "CONTROL" for e in x.events)
     seized = run("Gangs took the town of Mirebalais on Tuesday.")
     assert any(e.type == "CONTROL" for e in seized.events)
@@ -619,10 +620,12 @@ def test_setting_things_on_fire_is_an_attack(text):
 
 
 @pytest.mark.parametrize(("text", "start", "end"), [
-    ("More than 41,000 people fled Solino between 11 and 20 September.", dt.date(2025, 9, 11), dt.date(2025, 9, 20)),
+    ("More than 41,000 people fled Solino between 11 and 20 September.",
+     dt.date(2025, 9, 11), dt.date(2025, 9, 20)),
     ("HAITI: Situation Report No. 12 (14 - 20 September 2025)\n\nSome 4,000 people fled Solino.",
      dt.date(2025, 9, 14), dt.date(2025, 9, 20)),
-    ("Gangs attacked Solino on September 11-13, and 4,000 people fled.", dt.date(2025, 9, 11), dt.date(2025, 9, 13)),
+    ("Gangs attacked Solino on September 11-13, and 4,000 people fled.",
+     dt.date(2025, 9, 11), dt.date(2025, 9, 13)),
 ])
 def test_a_day_range_in_one_month_is_one_interval(text, start, end):
     from missionwatch.extract.dates import find_dates
@@ -681,14 +684,16 @@ def test_police_officers_are_never_an_army():
     deploy = next(e for e in x.events if e.type == "DEPLOY" and "1,000" in e.evidence.text)
     assert "Kenya Defence Forces" not in actors(x, deploy)
     both = run("Kenya Defence Forces engineers and Kenyan police officers trained together in Embakasi. "
-               "The Kenya Defence Forces will stay home; 400 police officers will leave for Haiti on Tuesday.")
+               "The Kenya Defence Forces will stay home; 400 police officers will leave for Haiti "
+               "on Tuesday.")
     leave = next(e for e in both.events if e.type == "DEPLOY" and "400" in e.evidence.text)
     assert actors(both, leave) == {"Kenyan police"}
 
 
 @pytest.mark.parametrize(("text", "who"), [
-    ("PORT-AU-PRINCE, Haiti (AP) — Gangs stormed the prison in Mirebalais on Sunday, Haitian authorities said. "
-     "The authorities imposed a night-time curfew across the Centre department on Monday.", "Government of Haiti"),
+    ("PORT-AU-PRINCE, Haiti (AP) — Gangs stormed the prison in Mirebalais on Sunday, Haitian "
+     "authorities said. The authorities imposed a night-time curfew across the Centre department "
+     "on Monday.", "Government of Haiti"),
     ("NASSAU — The Bahamas will send 150 marines to Haiti. Minister Wayne Munroe said the "
      "Government had set aside about $2 million for the first year of the deployment.", "The Bahamas"),
 ])
@@ -704,14 +709,16 @@ def test_emergency_measures_are_decisions_not_statements():
 
 
 def test_a_second_batch_is_the_reports_force_named_first():
-    x = run("About 200 Kenyan police officers landed in Port-au-Prince on Tuesday to help the Haitian National "
-            "Police (HNP) fight gangs.\n\nA second batch of about 200 is expected to fly out in the coming weeks.")
+    x = run("About 200 Kenyan police officers landed in Port-au-Prince on Tuesday to help the Haitian "
+            "National Police (HNP) fight gangs.\n\nA second batch of about 200 is expected to fly out "
+            "in the coming weeks.")
     ev = next(e for e in x.events if e.type == "DEPLOY" and e.status == "planned")
     assert actors(x, ev) == {"Kenyan police"}
 
 
 def test_the_resolution_acts_for_the_council_that_adopted_it():
-    x = run("The UN Security Council voted on Tuesday to replace the mission. The resolution authorizes a force "
+    x = run("The UN Security Council voted on Tuesday to replace the mission. The resolution authorizes "
+            "a force "
             "of up to 5,550 personnel for an initial 12 months.")
     ev = next(e for e in x.events if e.type == "MANDATE" and "resolution" in e.evidence.text)
     assert "UN Security Council" in actors(x, ev)
@@ -725,16 +732,22 @@ def test_generic_police_are_the_one_police_force_named():
 
 
 def test_talks_a_trip_is_for_are_the_travellers():
-    x = run("A small RBDF planning team will travel to Nairobi next month for talks with Kenyan counterparts.")
+    x = run("A small RBDF planning team will travel to Nairobi next month for talks with Kenyan "
+            "counterparts.")
     ev = next(e for e in x.events if e.type == "MEETING")
     assert "Royal Bahamas Defence Force" in actors(x, ev)
 
 
 def test_their_arrival_is_the_forces_not_the_missions():
     x = run("Forty Jamaica Defence Force soldiers left Kingston on Monday to join the Multinational Security "
-            "Support mission. Their arrival in Port-au-Prince later that day lifted Jamaica's presence to 60.")
-    ev = next(e for e in x.events if e.type == "DEPLOY" and "Their arrival" in e.evidence.text
-              or e.type == "DEPLOY" and any("Their arrival" in a["text"] for a in e.attributes.get("also", [])))
+            "Support mission. Their arrival in Port-au-Prince later that day lifted Jamaica's presence "
+            "to 60.")
+
+    def tells_arrival(e):
+        texts = [e.evidence.text] + [a["text"] for a in e.attributes.get("also", [])]
+        return e.type == "DEPLOY" and any("Their arrival" in t for t in texts)
+
+    ev = next(e for e in x.events if tells_arrival(e))
     assert "Jamaica Defence Force" in actors(x, ev)
     assert "Multinational Security Support Mission" not in actors(x, ev)
 
@@ -751,7 +764,8 @@ def test_a_name_before_fighters_or_militants_is_an_armed_group_not_a_person(text
 
 
 def test_personnel_sent_to_a_country_are_never_that_countrys_force():
-    x = run("Interior Cabinet Secretary Kipchumba Murkomen said 217 more officers would fly to Haiti next week "
+    x = run("Interior Cabinet Secretary Kipchumba Murkomen said 217 more officers would fly to Haiti "
+            "next week "
             "to support the Haitian National Police.")
     ev = next(e for e in x.events if e.type == "DEPLOY")
     assert "Haitian National Police" not in actors(x, ev)

@@ -182,7 +182,8 @@ def _day_range(g: dict[str, Any], published: dt.date, prefer: str, text: str) ->
             year -= 1
         elif start is not None and prefer == "future" and _month_end(year, month) < published:
             year += 1
-    start, end = _safe_date(year, month, first), _safe_date(year, month, min(last, _month_end(year, month).day))
+    start = _safe_date(year, month, first)
+    end = _safe_date(year, month, min(last, _month_end(year, month).day))
     return _interval(start, end, "range", text) if start and end else None
 
 

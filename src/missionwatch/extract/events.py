@@ -28,8 +28,8 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
-from missionwatch.extract.dates import DateMention
 from missionwatch.extract import gazetteer as gz
+from missionwatch.extract.dates import DateMention
 from missionwatch.extract.entities import analyse, knowledge
 from missionwatch.extract.nlp import load_nlp, text_of
 from missionwatch.records import DateInterval, Entity, Event, Place, Quantity, Span
@@ -302,8 +302,8 @@ def _coref(ctx: _Ctx, tok: Token) -> list[str]:
         found = found or _dominant_force(ctx, tok, stem, kinds)
         return [found] if found else []
     # "police reinforcements were sent", "soldiers opened fire": the one force of that kind the report names
-    only = {e.id for e in ctx.entities if e.type == "FORCE" and kinds & _force_kinds(e.name)} if kinds else set()
-    return list(only) if len(only) == 1 else []
+    only = {e.id for e in ctx.entities if e.type == "FORCE" and kinds & _force_kinds(e.name)}
+    return list(only) if kinds and len(only) == 1 else []
 
 
 def _lemma_words(name: str) -> set[str]:
@@ -337,8 +337,8 @@ def _government(ctx: _Ctx) -> str | None:
     words = _rules()["coreference"]["government"]
     body = next((e.id for e in ctx.entities if e.type == "ORG" and e.attributes.get("country") == iso
                  and e.name.split()[0].lower() in words), None)
-    return body or next((e.id for e in ctx.entities if e.type == "COUNTRY" and e.attributes.get("iso2") == iso),
-                        None)
+    country = (e.id for e in ctx.entities if e.type == "COUNTRY" and e.attributes.get("iso2") == iso)
+    return body or next(country, None)
 
 
 def _role_word(tok: Token) -> str:
@@ -1012,7 +1012,8 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
     judged = False
     if dm is not None and tok.pos_ == "NOUN" and tok.dep_ == "dobj" \
             and _lemma(tok.head) in _rules()["verdict_verbs"] and _date_governor(ctx, dm) == tok.head.i:
-        dm, judged = None, True  # "the Assembly approved the deployment in November": November is the approval's
+        # "the Assembly approved the deployment in November": November is the approval's
+        dm, judged = None, True
     date = dm.interval if dm else None
     if ctx.published is not None and date is not None and status == "occurred" and date.start > ctx.published:
         status, explicit = "planned", True
