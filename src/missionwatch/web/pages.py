@@ -182,7 +182,8 @@ def timeline(request: Request, data: Annotated[WebData, Depends(deps.data)],
         return go
     as_of = as_of or dt.date.today()
     window = picture.timeline_page(mission, as_of, (page - 1) * picture.PAGE, picture.PAGE)
-    _, reviewed = data._reviewed_event_rows()
+    on_page = {m.split(":", 1)[0] for item in window.events for m in item.members}
+    _, reviewed = data._reviewed_event_rows(on_page)
     states = {f"{r['report_id']}:{r['fact_id']}": r["review"] for r in reviewed}
     items = []
     for item in window.events:

@@ -336,9 +336,12 @@ class WebData:
         merged = sorted(rows + extra, key=_sort_key)
         return total + len(extra), merged[offset:offset + limit]
 
-    def _reviewed_event_rows(self) -> tuple[set[tuple[str, str]], list[dict[str, Any]]]:
-        """Keys of machine events a review touches, and the reviewed rows that replace them."""
-        reviews = [r for r in self.reviews() if r.kind == "event"]
+    def _reviewed_event_rows(self, report_ids: set[str] | None = None
+                             ) -> tuple[set[tuple[str, str]], list[dict[str, Any]]]:
+        """Keys of machine events a review touches, and the reviewed rows that replace them (of the
+        reports ``report_ids`` only, when given: a page needs its own, not every review's report)."""
+        wanted = None if report_ids is None else sorted(report_ids)
+        reviews = [r for r in self.reviews(wanted) if r.kind == "event"]
         if not reviews:
             return set(), []
         by_report: dict[str, list[rv.Review]] = {}
