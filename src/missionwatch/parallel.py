@@ -14,6 +14,7 @@ and PostgreSQL transactions stay short.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import signal
 import threading
@@ -90,13 +91,19 @@ class ReportTimeout(BaseException):
 
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    """Raise ``ReportTimeout`` in this thread after ``seconds`` (SIGALRM; main thread only).
+    """Raise ``ReportTimeout`` in this thread after ``seconds``.
 
-    Where an alarm cannot be set (Windows, a Dask worker thread) the block runs unlimited.
+    In the main thread an alarm (SIGALRM) interrupts even a blocking call. Signals reach only the
+    main thread, so elsewhere (a Dask worker runs tasks in threads) a timer thread raises the
+    exception asynchronously in this one; it lands at the next Python instruction, so a single
+    long call into C finishes first.
     """
-    if seconds <= 0 or not hasattr(signal, "setitimer") or \
-            threading.current_thread() is not threading.main_thread():
+    if seconds <= 0:
         yield
+        return
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        with _thread_time_limit(seconds):
+            yield
         return
 
     def on_alarm(_signum: int, _frame: Any) -> None:
@@ -113,6 +120,32 @@ def time_limit(seconds: float) -> Iterator[None]:
         if outer:  # an enclosing alarm (pytest-timeout, a caller's limit) keeps its deadline
             left = outer - (time.monotonic() - started)
             signal.setitimer(signal.ITIMER_REAL, max(left, 0.001), interval)
+
+
+@contextmanager
+def _thread_time_limit(seconds: float) -> Iterator[None]:
+    target = threading.get_ident()
+    lock = threading.Lock()
+    state = {"done": False, "fired": False}
+
+    def fire() -> None:
+        with lock:
+            if not state["done"]:
+                state["fired"] = True
+                exc = ctypes.py_object(ReportTimeout)
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), exc)
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        with lock:
+            state["done"] = True
+            if state["fired"]:  # raised already, or still pending: a pending one must not escape later
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)
 
 
 def _timeout() -> float:

@@ -310,3 +310,49 @@ def test_report_timeout_keeps_an_enclosing_alarm():
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_report_timeout_holds_in_a_worker_thread(monkeypatch):
+    """Dask runs tasks in worker threads, where no alarm can be set: the limit still holds there
+    (a timer thread raises it), and a report that finishes in time is not hit later."""
+    import threading
+
+    from missionwatch import parallel
+
+    real = parallel.extract_many
+
+    def slow_on_marker(reports, batch_size=16):
+        reports = list(reports)
+        if any("SLOW" in r.body for r in reports):
+            end = time.monotonic() + 30
+            while time.monotonic() < end:  # Python-level work, as the extractor's own code is
+                pass
+        return real(reports, batch_size=batch_size)
+
+    monkeypatch.setattr(parallel, "extract_many", slow_on_marker)
+    monkeypatch.setenv("MISSIONWATCH_REPORT_TIMEOUT", "0.5")
+    reports = [Report.build(body=b, reader="t") for b in ("Kenyan police in Haiti.", "SLOW report.")]
+    parallel._warm_once()
+    out: list = []
+    started = time.monotonic()
+    worker = threading.Thread(target=lambda: out.append(parallel.extract_batch(reports)))
+    worker.start()
+    worker.join(60)
+    assert time.monotonic() - started < 20 and out, "the limit did not hold in a thread"
+    assert isinstance(out[0][0], Extraction)
+    assert out[0][1].code == "MW111"
+    # nothing pending escapes after a block that ended in time
+    after: list = []
+
+    def quick():
+        with parallel.time_limit(0.2):
+            pass
+        t = time.monotonic()
+        while time.monotonic() - t < 0.6:
+            pass
+        after.append("clean")
+
+    worker = threading.Thread(target=quick)
+    worker.start()
+    worker.join(10)
+    assert after == ["clean"]
