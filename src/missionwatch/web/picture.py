@@ -31,9 +31,16 @@ def mission(request: Request) -> MissionService:
     return request.app.state.mission
 
 
+#: History entries the dashboard reads per list: its strength chart is 420 pixels wide, and a
+#: contingent's latest 500 figures span its whole history in any real corpus seen so far.
+DASHBOARD_HISTORY = 500
+
+
 def picture(service: MissionService, as_of: dt.date, timeline: int = 0) -> MissionPicture:
-    """The picture with the first ``timeline`` events of its timeline (the dashboard shows none)."""
-    return service.picture(as_of, 0, timeline)
+    """The dashboard's picture: the first ``timeline`` events of its timeline (the dashboard shows
+    none) and each history list's latest ``DASHBOARD_HISTORY`` entries (current values are whole)."""
+    pic, _cut = service.bounded_picture(as_of, 0, timeline, DASHBOARD_HISTORY)
+    return pic
 
 
 def timeline_page(service: MissionService, as_of: dt.date, offset: int = 0,
