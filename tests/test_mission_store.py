@@ -85,3 +85,23 @@ def test_end_to_end_real_extractor(tmp_path):
                                       "--output", str(out), "--db", url])
     assert result.exit_code == 0, result.output
     assert "brief as of 2025-10-05" in out.read_text(encoding="utf-8")
+
+
+def test_the_change_stamp_reads_indexes_not_tables(db_url):
+    """Every dashboard request reads the stamp: none of its queries may read report bodies or
+    extraction JSON (a full scan costs seconds in a large store)."""
+    from missionwatch.mission.service import STAMP_QUERIES
+    from missionwatch.store import Store
+
+    with Store.open(db_url) as store, store.engine.connect() as conn:
+        for query in STAMP_QUERIES:
+            sql = str(query.compile(conn, compile_kwargs={"literal_binds": True}))
+            if conn.dialect.name == "sqlite":
+                plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+                rowid = "max(reviews.id)" in sql  # an INTEGER PRIMARY KEY is the rowid: its last entry
+                assert "INDEX" in plan or rowid, (sql, plan)
+            else:
+                conn.exec_driver_sql("SET enable_seqscan = off")
+                plan = " ".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + sql))
+                conn.exec_driver_sql("RESET enable_seqscan")
+                assert "Seq Scan" not in plan, (sql, plan)

@@ -104,7 +104,7 @@ class ExtractionRow(Base):
     extractor_version: Mapped[str] = mapped_column(String(200), index=True)
     #: ``Extraction.to_contract()`` as JSON text: the source of truth for the fact tables.
     contract: Mapped[str] = mapped_column(Text)
-    extracted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    extracted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class EntityRow(Base):
