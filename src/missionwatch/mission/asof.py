@@ -417,11 +417,7 @@ class _DateFold:
         self.as_of = as_of
         self.day = as_of.toordinal()
         # the pure section builders of the reference fold, bound to this date
-        self.helper = _FoldCache.__new__(_FoldCache)
-        self.helper.state = self.state
-        self.helper.as_of = as_of
-        self.helper.estimate_points = {}
-        self.helper.money_contradictions = []
+        self.helper = _FoldCache.builders(self.state, as_of)
 
     def valid(self, kind: str) -> list[Version]:
         day = self.day

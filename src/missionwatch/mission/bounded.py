@@ -345,11 +345,7 @@ class BoundedFold:
         self.day = as_of.toordinal()
         self.history = history
         self.cut: dict[str, int] = {}
-        self.helper = _FoldCache.__new__(_FoldCache)
-        self.helper.state = index.state
-        self.helper.as_of = as_of
-        self.helper.estimate_points = {}
-        self.helper.money_contradictions = []
+        self.helper = _FoldCache.builders(index.state, as_of)
 
     def latest(self, path: str, timed: Timed, below: tuple[Any, ...] | None = None) -> list[Entry]:
         total = timed.count(self.day, below)

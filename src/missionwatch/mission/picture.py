@@ -399,6 +399,17 @@ def mandate_act(m: Merged) -> MandateAct:
 class _FoldCache:
     """Everything the fold built for one as-of date, rebuilt piecewise as reports change."""
 
+    @classmethod
+    def builders(cls, state: PictureState, as_of: dt.date) -> _FoldCache:
+        """Only the pure section builders (``contingent``, ``mandate``, ``money``, ``capabilities``,
+        ``people``) bound to one date, without the fold's caches (the as-of indexes keep their own)."""
+        helper = cls.__new__(cls)
+        helper.state = state
+        helper.as_of = as_of
+        helper.estimate_points = {}
+        helper.money_contradictions = []
+        return helper
+
     def __init__(self, state: PictureState, as_of: dt.date) -> None:
         self.state = state
         self.as_of = as_of
