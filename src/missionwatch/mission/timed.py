@@ -100,6 +100,45 @@ class Timed:
         self.fold_spec = fold
         self.blocks: list[_Block] = []
         self.last_keys: list[tuple[Any, ...]] = []
+        self._bounds: tuple[list[int], list[int]] | None = None
+        self._prefix: list[Any] | None = None
+
+    # Built lazily after a change, so a query costs a bisect plus the few blocks around its day:
+    # per block, the latest day any earlier block settles (non-decreasing: blocks before index k
+    # are all settled on a day >= it), and the earliest day any later block shows an entry
+    # (non-decreasing too: blocks from index j on show nothing before it).
+    def _settled_and_later(self) -> tuple[list[int], list[int]]:
+        if self._bounds is None:
+            settled, latest = [], 0
+            for block in self.blocks:
+                latest = max(latest, block.settled_from)
+                settled.append(latest)
+            later, earliest = [0] * len(self.blocks), FOREVER
+            for i in range(len(self.blocks) - 1, -1, -1):
+                earliest = min(earliest, self.blocks[i].first_day)
+                later[i] = earliest
+            self._bounds = (settled, later)
+        return self._bounds
+
+    def _folds_before(self) -> list[Any]:
+        """``[i]``: the fold of the final entries of blocks ``0 .. i``."""
+        if self._prefix is None:
+            spec = self.fold_spec
+            assert spec is not None, "this Timed keeps no fold"
+            acc, out = spec.unit, []
+            for block in self.blocks:
+                acc = spec.combine(acc, block.final_fold(spec))
+                out.append(acc)
+            self._prefix = out
+        return self._prefix
+
+    def _changed(self) -> None:
+        self._bounds = None
+        self._prefix = None
+
+    def _shown_before(self, day: int) -> int:
+        """Blocks from this index on show no entry on ``day``."""
+        return bisect.bisect_right(self._settled_and_later()[1], day)
 
     def __len__(self) -> int:
         return sum(len(b.entries) for b in self.blocks)
@@ -109,11 +148,13 @@ class Timed:
         entries = sorted(entries, key=lambda e: e.key)
         self.blocks = [_Block(entries[i:i + BLOCK]) for i in range(0, len(entries), BLOCK)]
         self.last_keys = [b.keys[-1] for b in self.blocks]
+        self._changed()
 
     def add(self, entry: Entry) -> None:
         if not self.blocks:
             self.load([entry])
             return
+        self._changed()
         i = min(bisect.bisect_left(self.last_keys, entry.key), len(self.blocks) - 1)
         block = self.blocks[i]
         j = bisect.bisect_left(block.keys, entry.key)
@@ -137,6 +178,7 @@ class Timed:
         j = bisect.bisect_left(block.keys, entry.key)
         if j == len(block.keys) or block.entries[j] is not entry:
             return
+        self._changed()
         del block.keys[j]
         del block.entries[j]
         del block.starts[bisect.bisect_left(block.starts, entry.since)]
@@ -152,7 +194,7 @@ class Timed:
     def count(self, day: int, below: tuple[Any, ...] | None = None) -> int:
         """Entries visible on ``day`` (with a key before ``below``, when given)."""
         total = 0
-        for block in self.blocks:
+        for block in self.blocks[:self._shown_before(day)]:
             if below is not None and block.keys[-1] >= below:
                 if block.keys[0] < below:
                     total += sum(1 for e in block.entries if e.key < below and e.visible(day))
@@ -163,7 +205,7 @@ class Timed:
     def backwards(self, day: int, below: tuple[Any, ...] | None = None) -> Iterator[Entry]:
         """Entries visible on ``day``, latest first (only those with a key before ``below``)."""
         end = len(self.blocks) if below is None else bisect.bisect_left(self.last_keys, below) + 1
-        for i in range(min(end, len(self.blocks)) - 1, -1, -1):
+        for i in range(min(end, self._shown_before(day)) - 1, -1, -1):
             block = self.blocks[i]
             if block.count(day) == 0:
                 continue
@@ -198,8 +240,14 @@ class Timed:
         """The fold over the entries visible on ``day`` (before ``below``), in key order."""
         spec = self.fold_spec
         assert spec is not None, "this Timed keeps no fold"
-        acc = spec.unit
-        for block in self.blocks:
+        if not self.blocks:
+            return spec.unit
+        settled, _ = self._settled_and_later()
+        whole = bisect.bisect_right(settled, day)  # blocks before this one: settled on ``day``
+        if below is not None:
+            whole = min(whole, bisect.bisect_left(self.last_keys, below))
+        acc = self._folds_before()[whole - 1] if whole else spec.unit
+        for block in self.blocks[whole:self._shown_before(day)]:
             if below is not None and block.keys[0] >= below:
                 break
             partial = below is not None and block.keys[-1] >= below
