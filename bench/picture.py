@@ -11,11 +11,12 @@ contribution is valid). Then, as the web server does:
 * start-up: one ``MissionService`` reads the cache, merges the events and
   builds the as-of and section indexes (``MissionService.warm``, which also
   freezes the loaded state for the garbage collector), timed on its own;
-* random as-of dates over the whole span: ``web.picture.picture_json`` (the
+* random as-of dates over the whole span: ``web.picture.picture_text`` (the
   ``/api/picture`` handler's call with its defaults: the picture with a
   100-event timeline page, the timeline's total, history lists cut to their
-  latest 50 entries, evidence lists to their first 10) plus ``json.dumps`` of it, each timed (wall and
-  this process's CPU), with the picture and the JSON apart;
+  latest 50 entries, evidence lists to their first 5, encoded as the JSON
+  text the server sends) plus encoding that text to bytes, each timed (wall
+  and this process's CPU);
 * today after one new report: the report is added to the store with its
   extraction; the next call reads the change stamp, the keys, reduces that one
   report and updates the index.
@@ -124,11 +125,11 @@ def measure(url: str, reports: int = 20_000, seed: int = 7, dates: int = 40,
     for _ in range(dates):
         day = START + dt.timedelta(days=rng.randrange(-30, SPAN_DAYS + 30))
         with _Clock() as pic:
-            body = web_picture.picture_json(service, day, 0, page, web_picture.HISTORY,
-                                            web_picture.SOURCES)
+            text = web_picture.picture_text(service, day, 0, page, web_picture.HISTORY, web_picture.SOURCES)
         with _Clock() as enc:
-            text = json.dumps(body)
-        samples.append({"as_of": day.isoformat(), "picture": pic.out(), "json": enc.out(), "bytes": len(text),
+            sent = text.encode()
+        body = json.loads(text)
+        samples.append({"as_of": day.isoformat(), "picture": pic.out(), "json": enc.out(), "bytes": len(sent),
                         "timeline_total": body["timeline_page"]["total"],
                         "wall_s": round(pic.wall + enc.wall, 4), "cpu_s": round(pic.cpu + enc.cpu, 4)})
     out["random_dates"] = {"samples": samples, "load": _load(), **_stats(samples)}
@@ -139,11 +140,10 @@ def measure(url: str, reports: int = 20_000, seed: int = 7, dates: int = 40,
     extraction = extraction.model_copy(update={"report_id": report.id, "published": today})
     store.add(report, extraction)
     with _Clock() as after_add:
-        body = web_picture.picture_json(service, today, 0, page, web_picture.HISTORY, web_picture.SOURCES)
-        text = json.dumps(body)
+        text = web_picture.picture_text(service, today, 0, page, web_picture.HISTORY, web_picture.SOURCES)
     with _Clock() as again:
-        body = web_picture.picture_json(service, today, 0, page, web_picture.HISTORY, web_picture.SOURCES)
-        text = json.dumps(body)
+        text = web_picture.picture_text(service, today, 0, page, web_picture.HISTORY, web_picture.SOURCES)
+    body = json.loads(text)
     out["today_after_one_report"] = {**after_add.out(), "reports": body["reports"], "bytes": len(text),
                                      "load": _load()}
     out["today_again"] = {**again.out(), "load": _load()}

@@ -166,7 +166,7 @@ def test_evidence_lists_keep_their_first_sources(web):
     assert one["sources_cut"]["left_out"] == sum(n - 1 for n in lengths if n > 1)
     assert one["forces"]["total_low"] == whole["forces"]["total_low"]
     default = c.get("/api/picture", params={"as_of": AS_OF}).json()
-    assert default["sources_cut"]["limit"] == 10
+    assert default["sources_cut"]["limit"] == 5
 
 
 def test_the_strength_chart_draws_one_point_per_pixel_column():

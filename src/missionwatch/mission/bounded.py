@@ -411,12 +411,15 @@ class BoundedFold:
         if not n_series and not n_planned:
             return None
         path = f"forces.contingents.{country}"
-        acc = series.fold(day) if series is not None else _SERIES_UNIT
-        low, high = _estimate(acc)
         tail = series.latest(day, max(self.history, 1)) if series is not None else []
+        # one fold up to the tail, then the tail itself: the estimates need the state before it
+        before = series.fold(day, below=tail[0].key) if series is not None and tail else _SERIES_UNIT
+        acc = SERIES.over(tail, before)
+        low, high = _estimate(acc)
         points = [_point(e) for e in tail]
         series_out = _keep(self.cut, f"{path}.series", n_series, self._last(points), self.history)
-        n_estimates, estimates = self.estimates(series, n_series, tail) if series is not None else (0, [])
+        n_estimates, estimates = self.estimates(series, n_series, tail, before) if series is not None \
+            else (0, [])
         estimates = _keep(self.cut, f"{path}.estimates", n_estimates, estimates, self.history)
         since_n = acc[5]
         since_out = _keep(self.cut, f"{path}.flows_since_stated", since_n,
@@ -445,10 +448,10 @@ class BoundedFold:
     def _last(self, items: list[Any]) -> list[Any]:
         return items[max(0, len(items) - self.history):] if self.history else []
 
-    def estimates(self, series: Timed, n_series: int, tail: list[Entry]
+    def estimates(self, series: Timed, n_series: int, tail: list[Entry], before: _Series
                   ) -> tuple[int, list[EstimatePoint]]:
         """How many running estimates there are (one per point once the estimate exists), and the
-        last ``history`` of them."""
+        last ``history`` of them (``before``: the series' fold before ``tail``)."""
         day = self.day
         lead = 0
         for e in series.forwards(day):
@@ -459,13 +462,13 @@ class BoundedFold:
         want = min(self.history, n_estimates)
         out: list[EstimatePoint] = []
         if want > 0:
-            entries = tail[-want:]
-            low, high = _estimate(series.fold(day, below=entries[0].key))
-            for e in entries:
+            low, high = _estimate(before)
+            for n, e in enumerate(tail):
                 point = _point(e)
                 low, high = strength_step(low, high, point)
-                assert low is not None and high is not None
-                out.append(EstimatePoint.model_construct(date=point.date, low=low, high=high))
+                if n >= len(tail) - want:
+                    assert low is not None and high is not None
+                    out.append(EstimatePoint.model_construct(date=point.date, low=low, high=high))
         return n_estimates, out
 
     # ---------------------------------------------------------------- mandate

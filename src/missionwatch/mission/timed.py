@@ -102,6 +102,9 @@ class Timed:
         self.last_keys: list[tuple[Any, ...]] = []
         self._bounds: tuple[list[int], list[int]] | None = None
         self._prefix: list[Any] | None = None
+        #: Every entry's first and last visible day, sorted: a count on a day is two bisects.
+        self.starts: list[int] = []
+        self.untils: list[int] = []
 
     # Built lazily after a change, so a query costs a bisect plus the few blocks around its day:
     # per block, the latest day any earlier block settles (non-decreasing: blocks before index k
@@ -148,6 +151,8 @@ class Timed:
         entries = sorted(entries, key=lambda e: e.key)
         self.blocks = [_Block(entries[i:i + BLOCK]) for i in range(0, len(entries), BLOCK)]
         self.last_keys = [b.keys[-1] for b in self.blocks]
+        self.starts = sorted(e.since for e in entries)
+        self.untils = sorted(e.until for e in entries)
         self._changed()
 
     def add(self, entry: Entry) -> None:
@@ -155,6 +160,8 @@ class Timed:
             self.load([entry])
             return
         self._changed()
+        bisect.insort(self.starts, entry.since)
+        bisect.insort(self.untils, entry.until)
         i = min(bisect.bisect_left(self.last_keys, entry.key), len(self.blocks) - 1)
         block = self.blocks[i]
         j = bisect.bisect_left(block.keys, entry.key)
@@ -179,6 +186,8 @@ class Timed:
         if j == len(block.keys) or block.entries[j] is not entry:
             return
         self._changed()
+        del self.starts[bisect.bisect_left(self.starts, entry.since)]
+        del self.untils[bisect.bisect_left(self.untils, entry.until)]
         del block.keys[j]
         del block.entries[j]
         del block.starts[bisect.bisect_left(block.starts, entry.since)]
@@ -193,6 +202,8 @@ class Timed:
     # ---------------------------------------------------------------- queries
     def count(self, day: int, below: tuple[Any, ...] | None = None) -> int:
         """Entries visible on ``day`` (with a key before ``below``, when given)."""
+        if below is None:
+            return bisect.bisect_right(self.starts, day) - bisect.bisect_right(self.untils, day)
         total = 0
         for block in self.blocks[:self._shown_before(day)]:
             if below is not None and block.keys[-1] >= below:

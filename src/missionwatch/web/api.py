@@ -272,9 +272,9 @@ def get_picture(mission: Annotated[MissionService, Depends(picture.mission)],
                                                       description="Timeline events to skip")] = 0,
                 history: HistoryKept = picture.HISTORY,
                 sources: SourcesKept = picture.SOURCES,
-                ) -> dict[str, Any]:
-    return picture.picture_json(mission, as_of or dt.date.today(), timeline_offset, timeline_limit, history,
-                                sources)
+                ) -> Response:
+    return Response(picture.picture_text(mission, as_of or dt.date.today(), timeline_offset, timeline_limit,
+                                         history, sources), media_type="application/json")
 
 
 @router.get("/exports/acled.csv", summary="Events in ACLED's CSV layout (reviews applied)",

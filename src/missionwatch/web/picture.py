@@ -12,6 +12,7 @@ the picture from scratch.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from fastapi import Request
@@ -50,9 +51,18 @@ def timeline_page(service: MissionService, as_of: dt.date, offset: int = 0,
 
 def picture_json(service: MissionService, as_of: dt.date, offset: int = 0, limit: int = PAGE,
                  history: int | None = None, sources: int | None = None) -> dict[str, Any]:
-    """The picture as the API returns it: the timeline is one page (``timeline_page`` says which),
-    with ``history`` every history list keeps its latest entries (``history_cut`` says which), and
-    with ``sources`` every evidence list its first entries (``sources_cut`` says how many were cut)."""
+    """``picture_text`` as a dict."""
+    out: dict[str, Any] = json.loads(picture_text(service, as_of, offset, limit, history, sources))
+    return out
+
+
+def picture_text(service: MissionService, as_of: dt.date, offset: int = 0, limit: int = PAGE,
+                 history: int | None = None, sources: int | None = None) -> str:
+    """The picture as the API returns it, as JSON text: the timeline is one page (``timeline_page``
+    says which), with ``history`` every history list keeps its latest entries (``history_cut`` says
+    which), and with ``sources`` every evidence list its first entries (``sources_cut`` says how many
+    were cut). Encoded by pydantic's serialiser in one pass: a dict handed to the web framework
+    would be walked again to validate and encode it."""
     cut: dict[str, int] = {}
     with service.lock:  # both from the same state
         if history is None:
@@ -63,11 +73,11 @@ def picture_json(service: MissionService, as_of: dt.date, offset: int = 0, limit
     evidence = {"lists": 0, "left_out": 0}
     if sources is not None:
         pic, evidence = cut_sources(pic, sources)
-    out = pic.to_json()
-    out["timeline_page"] = {"total": total, "offset": offset, "limit": limit}
-    out["history_cut"] = {"limit": history, "lists": cut}
-    out["sources_cut"] = {"limit": sources, **evidence}
-    return out
+    extra = json.dumps({"timeline_page": {"total": total, "offset": offset, "limit": limit},
+                        "history_cut": {"limit": history, "lists": cut},
+                        "sources_cut": {"limit": sources, **evidence}})
+    body = pic.model_dump_json(by_alias=True)
+    return body[:-1] + "," + extra[1:]
 
 
 def merged_with(service: MissionService, report_id: str, fact_id: str,
@@ -89,4 +99,4 @@ def merged_with(service: MissionService, report_id: str, fact_id: str,
 #: Entries each history list of ``/api/picture`` keeps by default (the latest ones).
 HISTORY = 50
 #: Entries each evidence list of ``/api/picture`` keeps by default (the earliest reports).
-SOURCES = 10
+SOURCES = 5
