@@ -42,7 +42,6 @@ from missionwatch.mission.model import (
     Forces,
     Mandate,
     MandateAct,
-    MandateStatus,
     MissionPicture,
     PersonnelClaim,
     StrengthPoint,
@@ -52,6 +51,8 @@ from missionwatch.mission.picture import (
     _FoldCache,
     _source_order,
     contingent_status,
+    mandate_expiry,
+    mandate_status,
     stated_point,
     stated_units,
     strength_step,
@@ -498,27 +499,10 @@ class BoundedFold:
                            if e.item.act.date.start <= self.as_of), None)
         renewal_entries = self.latest("mandate.renewals", s.renewals, below)
         renewals = [e.item.act for e in renewal_entries]
-        computed = None
-        if current.duration_months:
-            from missionwatch.mission.picture import _add_months
-
-            computed = _add_months(current.date.start, current.duration_months)
-        expiries = [e.item.act for e in s.expiries.forwards(day)]
-        after = [a for a in expiries if a.date and a.date.start > current.date.start
-                 and (computed is None or a.date.end >= computed - dt.timedelta(days=45))]
-        expires, basis, sources = self._expiry(current, after, computed)
+        expires, basis, sources = mandate_expiry(current, (e.item.act for e in s.expiries.forwards(day)))
         end = s.ends.latest(day, 1, below)
         ended = bool(end) and end[0].item.act.date.start >= current.date.start
-        days = (expires.start - self.as_of).days if expires else None
-        status: MandateStatus
-        if ended:
-            status = "ended"
-        elif expires is not None and self.as_of > expires.end:
-            status = "expired"
-        elif days is not None and days <= 30:
-            status = "expiring"
-        else:
-            status = "active"
+        status, days = mandate_status(ended, expires, self.as_of)
         last_renewal = s.renewals.latest(day, 1, below)
         renewed_since = bool(last_renewal) and last_renewal[0].item.act.date.start > current.date.start
         expected_all: list[MandateAct] = []
@@ -537,22 +521,6 @@ class BoundedFold:
         return Mandate(status=status, authorised=authorised, renewals=renewals, current=current,
                        expires=expires, expiry_basis=basis, expiry_sources=sources, days_until_expiry=days,
                        renewal_expected=expected, expiry_claims=expiry_claims)
-
-    def _expiry(self, current: MandateAct, after: list[MandateAct], computed: dt.date | None
-                ) -> tuple[Any, Any, Any]:
-        from missionwatch.mission.picture import _latest_narrowest
-        from missionwatch.records import DateInterval
-
-        assert current.date is not None
-        if after:
-            best = max(after, key=_latest_narrowest)
-            return best.date, f"stated expiry ({len(best.sources)} source(s))", best.sources
-        if computed is not None:
-            act, start, months = current.action, current.date.start, current.duration_months
-            expires = DateInterval(start=computed, end=computed, precision="day",
-                                   text=f"{act} {start} + {months} months")
-            return expires, f"computed: {act} on {start} for {months} months", current.sources
-        return None, None, []
 
     # ---------------------------------------------------------------- territory
     def territory(self) -> list[TerritoryEntry]:

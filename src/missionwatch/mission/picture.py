@@ -766,36 +766,10 @@ class _FoldCache:
                            renewal_expected=[a for a in acts if a.action in ("renew", "extend")
                                              and a.status == "planned"])
         assert current.date is not None
-        computed = None
-        if current.duration_months:
-            computed = _add_months(current.date.start, current.duration_months)
-        after = [a for a in expiry_claims if a.date and a.date.start > current.date.start
-                 and (computed is None or a.date.end >= computed - dt.timedelta(days=45))]
-        expires: DateInterval | None = None
-        basis: str | None = None
-        sources: list[Source] = []
-        if after:
-            best = max(after, key=_latest_narrowest)
-            expires, sources = best.date, best.sources
-            basis = f"stated expiry ({len(best.sources)} source(s))"
-        elif computed is not None:
-            act, start, months = current.action, current.date.start, current.duration_months
-            expires = DateInterval(start=computed, end=computed, precision="day",
-                                   text=f"{act} {start} + {months} months")
-            basis = f"computed: {act} on {start} for {months} months"
-            sources = current.sources
+        expires, basis, sources = mandate_expiry(current, expiry_claims)
         ended = [a for a in real if a.action == "end"
                  and a.date.start >= current.date.start]  # type: ignore[union-attr]
-        days = (expires.start - self.as_of).days if expires else None
-        status: MandateStatus
-        if ended:
-            status = "ended"
-        elif expires is not None and self.as_of > expires.end:
-            status = "expired"
-        elif days is not None and days <= 30:
-            status = "expiring"
-        else:
-            status = "active"
+        status, days = mandate_status(bool(ended), expires, self.as_of)
         renewed_since = any(r.date and r.date.start > current.date.start for r in renewals)
         expected = [a for a in acts if a.action in ("renew", "extend") and a.status == "planned"
                     and a.date is not None and a.date.end >= current.date.start
@@ -911,6 +885,38 @@ def contingent_status(last: StrengthPoint | None, high: float | None, arrived: b
     if arrived or (high or 0) > 0:
         return "in theatre"
     return "pledged" if planned else "reported"
+
+
+def mandate_expiry(current: MandateAct, expiry_claims: Iterable[MandateAct]
+                   ) -> tuple[DateInterval | None, str | None, list[Source]]:
+    """When the ``current`` grant runs out, why (a stated expiry after it, else its duration), and
+    the sources: the latest stated expiry no earlier than ~45 days before the computed one wins."""
+    assert current.date is not None
+    computed = _add_months(current.date.start, current.duration_months) if current.duration_months else None
+    after = [a for a in expiry_claims if a.date and a.date.start > current.date.start
+             and (computed is None or a.date.end >= computed - dt.timedelta(days=45))]
+    if after:
+        best = max(after, key=_latest_narrowest)
+        return best.date, f"stated expiry ({len(best.sources)} source(s))", best.sources
+    if computed is not None:
+        act, start, months = current.action, current.date.start, current.duration_months
+        expires = DateInterval(start=computed, end=computed, precision="day",
+                               text=f"{act} {start} + {months} months")
+        return expires, f"computed: {act} on {start} for {months} months", current.sources
+    return None, None, []
+
+
+def mandate_status(ended: bool, expires: DateInterval | None, as_of: dt.date
+                   ) -> tuple[MandateStatus, int | None]:
+    """The mandate's status on ``as_of`` and the days left until ``expires``."""
+    days = (expires.start - as_of).days if expires else None
+    if ended:
+        return "ended", days
+    if expires is not None and as_of > expires.end:
+        return "expired", days
+    if days is not None and days <= 30:
+        return "expiring", days
+    return "active", days
 
 
 def _sig(value: float, digits: int = 3) -> float:
