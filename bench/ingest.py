@@ -31,8 +31,9 @@ from bench.harness import log
 WORDS = (550, 650)
 
 
-def write_corpus(directory: Path, reports: int, seed: int = 7, new_words: int = 0) -> Path:
-    spec = CorpusSpec(reports, seed=seed, min_words=WORDS[0], max_words=WORDS[1], new_words=new_words)
+def write_corpus(directory: Path, reports: int, seed: int = 7, new_words: int = 0,
+                 words: tuple[int, int] = WORDS) -> Path:
+    spec = CorpusSpec(reports, seed=seed, min_words=words[0], max_words=words[1], new_words=new_words)
     write_dated_text(generate(spec), directory)
     return directory
 

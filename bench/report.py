@@ -110,7 +110,7 @@ def memory_section(x: dict[str, Any]) -> list[str]:
             f"Tree RSS (MB) by reports done: {samples}. The projection is linear from this run's second "
             f"half; only a run with `--memory-reports 100000` measures 100,000 directly. Each original "
             f"report names {x.get('new_words', 0)} people never seen before (an open vocabulary, as in a "
-            f"real archive).",
+            f"real archive); reports of {'-'.join(str(w) for w in x.get('words', (550, 650)))} words.",
             ""]
 
 

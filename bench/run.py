@@ -47,6 +47,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--query-events", type=int, default=1_000_000)
     p.add_argument("--query-repeats", type=int, default=40)
     p.add_argument("--memory-reports", type=int, default=1000, help="the issue's full size is 100000")
+    p.add_argument("--memory-words", default="550-650",
+                   help="report length for the memory run, MIN-MAX words (what memory keeps is per report, "
+                        "not per word: shorter reports reach 100,000 sooner)")
     p.add_argument("--mission-reports", type=int, default=2000, help="passed to bench/bench_mission.py")
     p.add_argument("--picture-reports", type=int, default=20_000,
                    help="synthetic reports for the picture suite (~4.5 events each; 220000 ~ 1M events)")
@@ -170,8 +173,10 @@ def run_queries(args: argparse.Namespace, backends: list[str], server: str | Non
 
 def run_memory(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     # Unseen names in every report: an archive's vocabulary keeps growing, and the parser's with it.
+    low, _, high = args.memory_words.partition("-")
+    words = (int(low), int(high))
     corpus = ingest.write_corpus(tmp / "memory-corpus", args.memory_reports, args.seed + 1,
-                                 new_words=MEMORY_NEW_WORDS)
+                                 new_words=MEMORY_NEW_WORDS, words=words)
     ingest.log_config("memory: sqlite, local x2", args.memory_reports)
     with store_url("sqlite", None, tmp) as url:
         child = run_child("bench.ingest:measure_ingest", {"corpus": str(corpus), "url": url, "workers": 2,
@@ -179,7 +184,7 @@ def run_memory(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     result = {**child.result, "tree_peak_rss_mb": child.tree_peak_rss_mb, "tree_samples": child.tree_samples,
               "load_average": load_average()}
     return {"reports": args.memory_reports, "workers": 2, "backend": "sqlite", "new_words": MEMORY_NEW_WORDS,
-            **result,
+            "words": list(words), **result,
             "estimate": ingest.memory_estimate(child.result["rss_by_reports"])}
 
 

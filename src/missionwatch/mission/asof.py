@@ -171,11 +171,15 @@ def _order_key(v: Version) -> tuple[Any, ...]:
 
 
 class Ordered:
-    """Versions in timeline order, in blocks: a date's count and page cost one pass over the blocks."""
+    """Versions in timeline order, in blocks: a date's page is a walk over the blocks before it, its
+    count two bisects."""
 
     def __init__(self) -> None:
         self.blocks: list[_Block] = []
         self.last: list[tuple[Any, ...]] = []  # each block's last key, to find a block by bisect
+        #: Every version's first and last valid day, sorted.
+        self.starts: list[int] = []
+        self.untils: list[int] = []
 
     def load(self, versions: list[Version]) -> None:
         versions = sorted(versions, key=_order_key)
@@ -183,9 +187,13 @@ class Ordered:
         self.blocks = [_Block(keys[i:i + BLOCK], versions[i:i + BLOCK])
                        for i in range(0, len(versions), BLOCK)]
         self.last = [b.keys[-1] for b in self.blocks]
+        self.starts = sorted(v.start for v in versions)
+        self.untils = sorted(v.until for v in versions)
 
     def add(self, v: Version) -> None:
         key = _order_key(v)
+        bisect.insort(self.starts, v.start)
+        bisect.insort(self.untils, v.until)
         if not self.blocks:
             self.blocks, self.last = [_Block([key], [v])], [key]
             return
@@ -213,6 +221,8 @@ class Ordered:
         j = bisect.bisect_left(block.keys, key)
         if j == len(block.keys) or block.keys[j] != key:
             return
+        del self.starts[bisect.bisect_left(self.starts, v.start)]
+        del self.untils[bisect.bisect_left(self.untils, v.until)]
         del block.keys[j]
         del block.versions[j]
         del block.starts[bisect.bisect_left(block.starts, v.start)]
@@ -224,7 +234,7 @@ class Ordered:
             del self.last[i]
 
     def count(self, day: int) -> int:
-        return sum(b.count(day) for b in self.blocks)
+        return bisect.bisect_right(self.starts, day) - bisect.bisect_right(self.untils, day)
 
     def window(self, day: int, offset: int, limit: int | None) -> list[Version]:
         out: list[Version] = []

@@ -32,8 +32,6 @@ import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-
 from missionwatch.mission.knowledge import knowledge
 from missionwatch.mission.model import (
     Contingent,
@@ -92,39 +90,6 @@ def cut_history(pic: MissionPicture, history: int) -> tuple[MissionPicture, dict
     contradictions = [c for kind, items in kinds.items() for c in last(f"contradictions.{kind}", items)]
     return pic.model_copy(update={"forces": forces, "mandate": mandate, "territory": territory,
                                   "contradictions": contradictions}), cut
-
-
-#: The evidence lists ``cut_sources`` shortens: sources, and the member claims they come from.
-_EVIDENCE = frozenset({"sources", "expiry_sources", "members"})
-
-
-def cut_sources(pic: MissionPicture, limit: int) -> tuple[MissionPicture, dict[str, int]]:
-    """The picture with every evidence list (``sources``, ``expiry_sources``, a timeline event's
-    ``members``) cut to its first ``limit`` entries (the earliest reports), and how many lists were
-    cut and entries left out. A busy day's strength figure is stated by hundreds of reports; the
-    API answers with a few and the count, the event pages and ``missionwatch why`` list them all."""
-    stats = {"lists": 0, "left_out": 0}
-
-    def walk(obj: Any) -> Any:
-        if isinstance(obj, list):
-            items = [walk(x) for x in obj]
-            return obj if all(a is b for a, b in zip(items, obj, strict=True)) else items
-        if not isinstance(obj, BaseModel):
-            return obj
-        update: dict[str, Any] = {}
-        for name, value in obj.__dict__.items():
-            if name in _EVIDENCE and isinstance(value, list):
-                if len(value) > limit:
-                    stats["lists"] += 1
-                    stats["left_out"] += len(value) - limit
-                    update[name] = value[:limit]
-            elif isinstance(value, (list, BaseModel)):
-                new = walk(value)
-                if new is not value:
-                    update[name] = new
-        return obj.model_copy(update=update) if update else obj
-
-    return walk(pic), stats
 
 
 def _keep(cut: dict[str, int], path: str, total: int, latest: list[Any], history: int) -> list[Any]:

@@ -15,9 +15,17 @@ report, its date and outlet, and the quoted evidence words.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    WrapSerializer,
+)
 
 from missionwatch.records import DateInterval
 
@@ -136,12 +144,39 @@ class Contribution(Model):
 
 # --------------------------------------------------------------------------- picture
 
+@dataclass
+class EvidenceCut:
+    """Pass as ``context={"evidence": EvidenceCut(limit)}`` to a picture's ``model_dump_json``: every
+    evidence list (``sources``, ``expiry_sources``, a timeline event's ``members``) is written with
+    its first ``limit`` entries (the earliest reports), and the cut is counted here. Cutting while
+    encoding costs nothing more than the encoding: a busy day's figure is stated by hundreds of
+    reports, and copying the picture to shorten them cost as much as building it."""
+
+    limit: int
+    lists: int = 0
+    left_out: int = 0
+
+
+def _first_entries(value: list[Any], handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+    cut = info.context.get("evidence") if isinstance(info.context, dict) else None
+    if isinstance(cut, EvidenceCut) and len(value) > cut.limit:
+        cut.lists += 1
+        cut.left_out += len(value) - cut.limit
+        value = value[:cut.limit]
+    return handler(value)
+
+
+#: An evidence list (see ``EvidenceCut``).
+Evidence = Annotated[list[Source], WrapSerializer(_first_entries)]
+MemberKeys = Annotated[list[str], WrapSerializer(_first_entries)]
+
+
 class Figure(Model):
     """One value and the sources that state it."""
 
     value: float
     unit: str | None = None
-    sources: list[Source]
+    sources: Evidence
 
 
 class StrengthPoint(Model):
@@ -199,7 +234,7 @@ class MandateAct(Model):
     date: DateInterval | None
     by: list[str] = Field(default_factory=list)
     duration_months: int | None = None
-    sources: list[Source]
+    sources: Evidence
 
 
 class Mandate(Model):
@@ -209,7 +244,7 @@ class Mandate(Model):
     current: MandateAct | None = None
     expires: DateInterval | None = None
     expiry_basis: str | None = None
-    expiry_sources: list[Source] = Field(default_factory=list)
+    expiry_sources: Evidence = Field(default_factory=list)
     days_until_expiry: int | None = None
     renewal_expected: list[MandateAct] = Field(default_factory=list)
     expiry_claims: list[MandateAct] = Field(default_factory=list)
@@ -225,7 +260,7 @@ class MoneyItem(Model):
     usd: float | None = None
     usd_per_month: float | None = None
     first_reported: dt.date | None = None
-    sources: list[Source]
+    sources: Evidence
 
 
 class DonorTotal(Model):
@@ -237,7 +272,7 @@ class DonorTotal(Model):
 class Shortfall(Model):
     usd: float
     basis: str
-    sources: list[Source]
+    sources: Evidence
 
 
 class Money(Model):
@@ -256,7 +291,7 @@ class CapabilityGap(Model):
     capability: str
     first_reported: dt.date | None
     last_reported: dt.date | None
-    sources: list[Source]
+    sources: Evidence
 
 
 class ControlStep(Model):
@@ -266,7 +301,7 @@ class ControlStep(Model):
     holder: Literal["mission and police", "armed groups", "unknown"]
     actors: list[str] = Field(default_factory=list)
     status: str
-    sources: list[Source]
+    sources: Evidence
 
 
 class TerritoryEntry(Model):
@@ -282,7 +317,7 @@ class RoleEntry(Model):
     role: str
     first_reported: dt.date | None
     last_reported: dt.date | None
-    sources: list[Source]
+    sources: Evidence
 
 
 class Person(Model):
@@ -301,8 +336,8 @@ class TimelineEvent(Model):
     targets: list[str] = Field(default_factory=list)
     quantities: list[Figure] = Field(default_factory=list)
     attributes: dict[str, Any] = Field(default_factory=dict)
-    sources: list[Source]
-    members: list[str] = Field(default_factory=list)
+    sources: Evidence
+    members: MemberKeys = Field(default_factory=list)
 
 
 class Contradiction(Model):

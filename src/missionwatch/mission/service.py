@@ -53,6 +53,14 @@ _BATCH = 500
 
 
 @dataclass
+class PagedPicture:
+    picture: MissionPicture
+    #: The history lists cut: dotted path -> full length.
+    history_cut: dict[str, int]
+    timeline_total: int
+
+
+@dataclass
 class RefreshStats:
     reports: int = 0
     unchanged: int = 0   # kept in memory
@@ -72,6 +80,8 @@ STAMP_QUERIES = (
     select(func.count()).select_from(ReportRow), select(func.max(ReportRow.seq)),
     select(func.count()).select_from(ExtractionRow), select(func.max(ExtractionRow.extracted_at)),
     select(func.count()).select_from(ReviewRow), select(func.max(ReviewRow.id)))
+#: All of them in one statement: one round trip per request.
+STAMP = select(*(query.scalar_subquery() for query in STAMP_QUERIES))
 
 
 class MissionService:
@@ -90,7 +100,7 @@ class MissionService:
         Every request pays it, so each part is one index probe or an index-only count (a count and
         a max in one statement would read the table: report bodies, extraction JSON)."""
         with self.store.engine.connect() as conn:
-            return tuple(conn.execute(query).scalar() for query in STAMP_QUERIES)
+            return tuple(conn.execute(STAMP).one())
 
     # ---------------------------------------------------------------- keys
     def _current_keys(self) -> tuple[dict[str, str], dict[str, list[Any]]]:
@@ -206,6 +216,20 @@ class MissionService:
         with self.lock:
             self.refresh()
             return self.state.bounded(as_of, offset, limit, history)
+
+    def paged_picture(self, as_of: dt.date, offset: int, limit: int | None, history: int | None
+                      ) -> PagedPicture:
+        """The picture with one timeline page (and how long the timeline is), its history lists cut to
+        their latest ``history`` entries when given: one refresh, one state."""
+        with self.lock:
+            self.refresh()
+            cut: dict[str, int] = {}
+            if history is None:
+                pic = self.state.picture(as_of, offset, limit)
+            else:
+                pic, cut = self.state.bounded(as_of, offset, limit, history)
+            total = self.state.timeline_page(as_of, 0, 0).total
+        return PagedPicture(pic, cut, total)
 
     def timeline_page(self, as_of: dt.date, offset: int = 0, limit: int | None = None) -> TimelinePage:
         """A window of the picture's timeline (in timeline order) and how many events it has."""

@@ -17,8 +17,7 @@ from typing import Any
 
 from fastapi import Request
 
-from missionwatch.mission.bounded import cut_sources
-from missionwatch.mission.model import MissionPicture
+from missionwatch.mission.model import EvidenceCut, MissionPicture
 from missionwatch.mission.picture import TimelinePage
 from missionwatch.mission.service import MissionService
 from missionwatch.web.schemas import SourceOut
@@ -63,20 +62,14 @@ def picture_text(service: MissionService, as_of: dt.date, offset: int = 0, limit
     which), and with ``sources`` every evidence list its first entries (``sources_cut`` says how many
     were cut). Encoded by pydantic's serialiser in one pass: a dict handed to the web framework
     would be walked again to validate and encode it."""
-    cut: dict[str, int] = {}
-    with service.lock:  # both from the same state
-        if history is None:
-            pic = service.picture(as_of, offset, limit)
-        else:
-            pic, cut = service.bounded_picture(as_of, offset, limit, history)
-        total = service.timeline_page(as_of, 0, 0).total
-    evidence = {"lists": 0, "left_out": 0}
-    if sources is not None:
-        pic, evidence = cut_sources(pic, sources)
-    extra = json.dumps({"timeline_page": {"total": total, "offset": offset, "limit": limit},
-                        "history_cut": {"limit": history, "lists": cut},
-                        "sources_cut": {"limit": sources, **evidence}})
-    body = pic.model_dump_json(by_alias=True)
+    page = service.paged_picture(as_of, offset, limit, history)
+    evidence = EvidenceCut(sources) if sources is not None else EvidenceCut(0)
+    body = page.picture.model_dump_json(by_alias=True,
+                                        context={"evidence": evidence} if sources is not None else None)
+    extra = json.dumps({"timeline_page": {"total": page.timeline_total, "offset": offset, "limit": limit},
+                        "history_cut": {"limit": history, "lists": page.history_cut},
+                        "sources_cut": {"limit": sources, "lists": evidence.lists,
+                                        "left_out": evidence.left_out}})
     return body[:-1] + "," + extra[1:]
 
 
