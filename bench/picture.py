@@ -3,7 +3,8 @@
     .venv/bin/python -m bench.run --only picture --picture-reports 220000   # ~1,000,000 events
 
 ``measure`` runs in a child (``bench.child``). It builds a store of N
-synthetic reports (``bench_mission``'s generator: ~4.5 events a report) whose
+synthetic reports (``bench_mission``'s generator: ~4.5 events a report; plus
+money, capability gaps and roles at the development reports' rates: ``with_claims``) whose
 contributions sit in the service's cache table, as they do after ingest (the
 extraction rows are stubs: the service never reduces a report whose cached
 contribution is valid). Then, as the web server does:
@@ -42,6 +43,62 @@ from bench.bench_mission import START, FastContributions, synthetic
 
 SPAN_DAYS = 1030  # publication dates run over 1000 days, events up to 30 days before
 
+# Money, capability gaps and roles per report, as in the development reports (11 reports: 11 money
+# claims, 2 gaps, 39 roles), drawn from pools that restate the same amounts and name the same people,
+# with new people appearing as the archive grows.
+MONEY_PER_REPORT, GAPS_PER_REPORT, ROLES_PER_REPORT = 1.0, 0.2, 3.5
+DONORS = [None, "United States", "Canada", "Kenya", "France", "Germany", "Japan", "Spain", "Italy",
+          "Netherlands", "United Kingdom", "European Union", "Bahamas", "Jamaica", "OAS"]
+AMOUNTS = [float(m) * 1e6 for m in (1, 2, 5, 10, 15, 20, 25, 40, 50, 60, 75, 100, 109, 150, 200, 300,
+                                    309, 360, 380, 400, 500, 600, 800)]
+COSTS = [200e6, 600e6, 800e6]
+SHORTFALLS = [100e6, 109e6, 309e6]
+DONOR_AMOUNTS = {d: [AMOUNTS[(3 * n + k) % len(AMOUNTS)] for k in range(3)]
+                 for n, d in enumerate(DONORS) if d}
+CAPABILITIES = ["helicopters", "armoured vehicles", "drones", "night-vision equipment", "boats",
+                "medical evacuation", "intelligence", "radios", "fuel", "ammunition", "bases", "interpreters"]
+ROLES = ["commander", "minister of justice", "prime minister", "president", "police chief", "envoy",
+         "spokesperson", "gang leader", "ambassador", "secretary-general", "force commander",
+         "deputy commander", "mayor", "senator", "foreign minister"]
+CORE_PEOPLE = 30
+
+
+def with_claims(c: Any, n: int, rng: random.Random) -> Any:
+    """``c`` with money, capability gaps and roles (its own random draws: the events stay the same)."""
+    from missionwatch.mission.model import GapClaim, MoneyClaim, RoleClaim, Source
+
+    def source(kind: str, i: int) -> Source:
+        return Source.model_construct(report_id=c.report_id, report_date=c.report_date, outlet=c.outlet,
+                                      quote=f"synthetic {kind} {i}", fact=f"quantity:{kind[0]}{i}")
+
+    def count(mean: float) -> int:
+        return int(mean) + (rng.random() < mean - int(mean))
+
+    money = []
+    for i in range(count(MONEY_PER_REPORT)):
+        # a donor pledges and pays a few sums, restated for years; costs and shortfalls are the
+        # mission's few figures (six months, a year, a month)
+        cls = rng.choices(["cost", "pledge", "contribution", "shortfall", "other"], [8, 6, 4, 1, 1])[0]
+        rate = cls == "cost" and rng.random() < 0.3
+        donor = None if cls in ("cost", "shortfall") else rng.choice(DONORS[1:])
+        amount = rng.choice(COSTS if cls == "cost" else SHORTFALLS if cls == "shortfall" else
+                            DONOR_AMOUNTS[donor or ""])
+        money.append(MoneyClaim(
+            cls=cls, donor=donor, value=amount / (6 if rate else 1), unit="USD",
+            per="month" if rate else None, period_count=None, usd=None if rate else amount,
+            usd_per_month=amount / 6 if rate else None, source=source("money", i)))  # (a field named cls)
+    gaps = [GapClaim.model_construct(capability=rng.choice(CAPABILITIES), source=source("gap", i))
+            for i in range(count(GAPS_PER_REPORT))]
+    roles = []
+    for i in range(count(ROLES_PER_REPORT)):
+        # a few people are in every other report; the rest come and go as the archive grows
+        who = rng.randrange(CORE_PEOPLE) if rng.random() < 0.6 else CORE_PEOPLE + rng.randrange(n // 10 + 1)
+        role = ROLES[who % len(ROLES)] if rng.random() < 0.9 else rng.choice(ROLES)
+        name = f"Person {who:06d}"
+        roles.append(RoleClaim.model_construct(person=name, keys=[name.lower()], role=role,
+                                               source=source("role", i)))
+    return c.model_copy(update={"money": money, "gaps": gaps, "roles": roles})
+
 
 def _load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
@@ -66,7 +123,7 @@ def build_store(url: str, reports: int, seed: int) -> dict[str, Any]:
     from missionwatch.store import Store
     from missionwatch.store.models import ExtractionRow, ReportRow
 
-    rng = random.Random(seed)
+    rng, claims_rng = random.Random(seed), random.Random(seed + 100)
     fast = FastContributions()
     now = dt.datetime.now(dt.UTC)
     events = 0
@@ -74,7 +131,7 @@ def build_store(url: str, reports: int, seed: int) -> dict[str, Any]:
     with Store.open(url) as store:
         batch = 2000
         for lo in range(0, reports, batch):
-            made = [fast(i, rng) for i in range(lo, min(reports, lo + batch))]
+            made = [with_claims(fast(i, rng), i, claims_rng) for i in range(lo, min(reports, lo + batch))]
             events += sum(len(c.events) for c in made)
             with store.engine.begin() as conn:
                 conn.execute(insert(ReportRow), [

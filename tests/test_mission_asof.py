@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from missionwatch.mission import PictureState, build_picture, contributions_of, timed
+from missionwatch.mission.model import Contribution, GapClaim, MoneyClaim, RoleClaim, Source
 from missionwatch.mission.bounded import cut_history
 from missionwatch.records import EVENT_STATUSES, Event, Extraction, Quantity, Span
 from tests.test_mission_incremental import DAY, ENTITIES, PLACES, interval
@@ -48,6 +49,35 @@ def report(draw, n):
                       quantities=quantities)
 
 
+@st.composite
+def with_claims(draw, c: Contribution) -> Contribution:
+    """``c`` with money, capability gaps and roles: restated amounts, aliases of one person, a role
+    named in two cases, several claims of one kind in one report."""
+    def source(i: int) -> Source:
+        return Source(report_id=c.report_id, report_date=c.report_date, outlet=None, quote="q",
+                      fact=draw(st.sampled_from([f"quantity:m{i}", "quantity:m0"])))
+
+    money = []
+    for i in range(draw(st.integers(0, 3))):
+        usd = draw(st.sampled_from([None, 1e6, 2e6, 200e6]))
+        rate = draw(st.sampled_from([None, None, 33e6, 30e6])) if usd is None else None
+        money.append(MoneyClaim(cls=draw(st.sampled_from(["cost", "pledge", "contribution", "shortfall",
+                                                          "other"])),
+                                donor=draw(st.sampled_from([None, "United States", "Canada"])),
+                                value=usd or rate or 5.0, unit="USD" if usd or rate else "euros",
+                                usd=usd, usd_per_month=rate, source=source(i)))
+    gaps = [GapClaim(capability=draw(st.sampled_from(["helicopters", "drones", "armoured vehicles"])),
+                     source=source(i)) for i in range(draw(st.integers(0, 2)))]
+    people = [("Ann Lee", ["ann lee", "lee"]), ("A. Lee", ["lee"]), ("Bob Ray", ["bob ray"]),
+              ("Cy Moe", ["cy moe"])]
+    roles = []
+    for i in range(draw(st.integers(0, 3))):
+        person, keys = draw(st.sampled_from(people))
+        roles.append(RoleClaim(person=person, keys=keys, source=source(i),
+                               role=draw(st.sampled_from(["commander", "Commander", "minister", "envoy"]))))
+    return c.model_copy(update={"money": money, "gaps": gaps, "roles": roles})
+
+
 def _same(state: PictureState, contributions, day: dt.date) -> None:
     got = state.picture(day).to_json()
     assert got == build_picture(contributions, day).to_json(), day
@@ -60,7 +90,7 @@ def _same(state: PictureState, contributions, day: dt.date) -> None:
         for key in item["members"]:
             assert state.merged_event(key, day).id == item["id"]
     # the API's picture: history lists cut, read off the section indexes without walking them
-    for history in (0, 1, 2):
+    for history in (0, 1, 2, 3):
         want, want_cut = cut_history(build_picture(contributions, day), history)
         pic, cut = state.bounded(day, 1, 2, history)
         assert pic.model_copy(update={"timeline": []}).to_json() == \
@@ -78,7 +108,8 @@ def _tiny_blocks(monkeypatch):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_any_date_equals_the_plain_fold(data):
-    contributions = [contributions_of(data.draw(report(n))) for n in range(data.draw(st.integers(1, 9)))]
+    contributions = [data.draw(with_claims(contributions_of(data.draw(report(n)))))
+                     for n in range(data.draw(st.integers(1, 9)))]
     days = sorted({c.report_date for c in contributions if c.report_date}
                   | {e.date.end for c in contributions for e in c.events if e.date})
     # the dates that matter: each report or event date, the day before it, and arbitrary ones

@@ -33,6 +33,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from missionwatch.mission.bounded import BoundedFold, SectionIndex
+from missionwatch.mission.claims import ClaimsIndex
 from missionwatch.mission.knowledge import knowledge
 from missionwatch.mission.model import (
     Contradiction,
@@ -264,6 +265,7 @@ class AsOfIndex:
         self.versions: dict[str, list[Version]] = {}  # cid -> versions by start
         self.cid_of: dict[str, str] = {}              # claim key -> cid
         self.order = Ordered()
+        self.claims = ClaimsIndex()
         #: Versions that feed a section (flows, control, mandate, contradictions, denials), by event type.
         self.sectioned: dict[str, dict[int, Version]] = defaultdict(dict)
         self.report_days: dict[int, int] = defaultdict(int)  # report date -> reports
@@ -279,6 +281,10 @@ class AsOfIndex:
 
     # ---------------------------------------------------------------- upkeep
     def report_changed(self, c: Contribution, sign: int) -> None:
+        if sign > 0:
+            self.claims.add(c)
+        else:
+            self.claims.remove(c)
         day = _ordinal(c.report_date)
         self.report_days[day] += sign
         if not self.report_days[day]:

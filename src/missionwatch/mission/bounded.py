@@ -48,7 +48,9 @@ from missionwatch.mission.model import (
 from missionwatch.mission.picture import (
     _FoldCache,
     _source_order,
+    capabilities_of,
     contingent_status,
+    latest_people,
     mandate_expiry,
     mandate_status,
     stated_point,
@@ -88,8 +90,9 @@ def cut_history(pic: MissionPicture, history: int) -> tuple[MissionPicture, dict
     for c in pic.contradictions:
         kinds.setdefault(c.kind, []).append(c)
     contradictions = [c for kind, items in kinds.items() for c in last(f"contradictions.{kind}", items)]
+    people = _keep(cut, "people", len(pic.people), latest_people(pic.people, history), history)
     return pic.model_copy(update={"forces": forces, "mandate": mandate, "territory": territory,
-                                  "contradictions": contradictions}), cut
+                                  "contradictions": contradictions, "people": people}), cut
 
 
 def _keep(cut: dict[str, int], path: str, total: int, latest: list[Any], history: int) -> list[Any]:
@@ -318,20 +321,14 @@ class BoundedFold:
         return _keep(self.cut, path, total, timed.latest(self.day, self.history, below), self.history)
 
     def assemble(self, offset: int, limit: int | None) -> tuple[MissionPicture, dict[str, int]]:
-        from missionwatch.mission.asof import _ordinal
-
-        state = self.index.state
         day = self.day
         forces = self.forces()
         mandate = self.mandate()
         territory = self.territory()
         contradictions = self.contradictions()
-        known = {name: sorted((c for c in idx.values() if _ordinal(c.report_date) <= day),
-                              key=lambda c: (c.report_date or dt.date.min, c.report_id))
-                 for name, idx in (("money", state.with_money), ("gaps", state.with_gaps),
-                                   ("roles", state.with_roles))}
         h = self.helper
-        money = h.money(known["money"])
+        claims = self.index.claims
+        money = h.money_of(claims.money_groups(day))
         money_kinds: dict[str, list[Contradiction]] = {}
         for c in h.money_contradictions:
             money_kinds.setdefault(c.kind, []).append(c)
@@ -341,10 +338,12 @@ class BoundedFold:
         denied = self.index.denials_of([e.item for e in self.sections.denied.forwards(day)], day)
         contradictions += _keep(self.cut, "contradictions.denied", len(denied), self._last(denied),
                                 self.history)
+        people, n_people = claims.people(day, self.history)
+        people = _keep(self.cut, "people", n_people, people, self.history)
         pic = MissionPicture(
             as_of=self.as_of, reports=self.index.reports(day), mission=knowledge().mission_name,
-            forces=forces, mandate=mandate, money=money, capabilities=h.capabilities(known["gaps"]),
-            territory=territory, people=h.people(known["roles"]),
+            forces=forces, mandate=mandate, money=money,
+            capabilities=capabilities_of(claims.gap_groups(day)), territory=territory, people=people,
             timeline=[v.event for v in self.index.order.window(day, offset, limit)],
             contradictions=contradictions)
         return pic, self.cut

@@ -22,7 +22,7 @@ import datetime as dt
 import gc
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +49,7 @@ from missionwatch.mission.model import (
     MoneyItem,
     Person,
     PersonnelClaim,
+    RoleClaim,
     RoleEntry,
     Shortfall,
     Source,
@@ -779,30 +780,35 @@ class _FoldCache:
                        renewal_expected=expected, expiry_claims=expiry_claims)
 
     def money(self, known: list[Contribution]) -> Money:
-        groups: dict[tuple, list[MoneyClaim]] = defaultdict(list)
-        for c in known:
-            for claim in c.money:
-                amount = claim.usd_per_month if claim.usd_per_month is not None else \
-                    claim.usd if claim.usd is not None else claim.value
-                key = (claim.cls, norm(claim.donor), _sig(amount), claim.usd_per_month is not None,
-                       claim.unit if claim.usd is None and claim.usd_per_month is None else "USD")
-                groups[key].append(claim)
+        return self.money_of(money_groups(known))
+
+    def money_of(self, groups: Iterable[tuple[MoneyClaim, list[Source]]]) -> Money:
+        """The money section from its items: each group's first claim (by ``money_key``) and all its
+        sources, in source order. Source lists are taken as they are (a restated cost has one per
+        report that states it): nothing here walks them."""
         items: list[MoneyItem] = []
-        for claims in groups.values():
-            first = min(claims, key=lambda c: _source_order(c.source))
-            items.append(MoneyItem(cls=first.cls, donor=first.donor, value=first.value, unit=first.unit,
-                                   per=first.per, period_count=first.period_count, usd=first.usd,
-                                   usd_per_month=first.usd_per_month, first_reported=first.source.report_date,
-                                   sources=sorted((c.source for c in claims), key=_source_order)))
-        items.sort(key=lambda i: (i.first_reported or dt.date.min, i.cls, i.value))
+        firsts: dict[int, tuple[dt.date, str, str]] = {}
+        for first, sources in groups:
+            item = MoneyItem(  # (a field named ``cls`` rules out model_construct)
+                cls=first.cls, donor=first.donor, value=first.value, unit=first.unit, per=first.per,
+                period_count=first.period_count, usd=first.usd, usd_per_month=first.usd_per_month,
+                first_reported=first.source.report_date, sources=[])
+            item.sources = sources  # not validated again, one by one
+            firsts[id(item)] = _source_order(first.source)
+            items.append(item)
+        # ties (one date, class and value: another donor or unit) in the order of their first source
+        items.sort(key=lambda i: (i.first_reported or dt.date.min, i.cls, i.value, firsts[id(i)]))
         costs = [i for i in items if i.cls == "cost"]
         rates = [i for i in costs if i.usd_per_month is not None]
         monthly: list[Figure] = []
         if rates:
-            latest = max(s.report_date or dt.date.min for i in rates for s in i.sources)
-            at_latest = [i for i in rates if any((s.report_date or dt.date.min) == latest for s in i.sources)]
-            monthly = [Figure(value=round(i.usd_per_month or 0, 2), unit="USD/month", sources=i.sources)
-                       for i in at_latest]
+            def last_day(i: MoneyItem) -> dt.date:  # sources are in report order
+                return i.sources[-1].report_date or dt.date.min
+
+            latest = max(last_day(i) for i in rates)
+            monthly = [Figure.model_construct(value=round(i.usd_per_month or 0, 2), unit="USD/month",
+                                              sources=i.sources)
+                       for i in rates if last_day(i) == latest]
             if len(monthly) > 1:
                 self.money_contradictions.append(Contradiction(
                     kind="cost figures disagree", subject=f"monthly cost stated on {latest}",
@@ -821,7 +827,7 @@ class _FoldCache:
         shortfall = None
         if monthly and (pledges or contributions):
             annual = max(f.value for f in monthly) * 12
-            shortfall = Shortfall(
+            shortfall = Shortfall.model_construct(
                 usd=round(annual - pledged, 2),
                 basis=f"derived: latest running cost ${annual / 1e6:,.1f}M a year (12 × monthly) minus "
                       f"${pledged / 1e6:,.1f}M pledged or contributed",
@@ -835,47 +841,124 @@ class _FoldCache:
                      unconverted=[i for i in items if i.usd is None and i.usd_per_month is None])
 
     def capabilities(self, known: list[Contribution]) -> list[CapabilityGap]:
-        groups: dict[str, list[Source]] = defaultdict(list)
-        for c in known:
-            for gap in c.gaps:
-                groups[gap.capability].append(gap.source)
-        out = []
-        for name, sources in sorted(groups.items()):
-            dates = [s.report_date for s in sources if s.report_date]
-            out.append(CapabilityGap(capability=name, first_reported=min(dates) if dates else None,
-                                     last_reported=max(dates) if dates else None,
-                                     sources=sorted(sources, key=_source_order)))
-        return out
+        return capabilities_of(gap_groups(known))
 
     def people(self, known: list[Contribution]) -> list[Person]:
-        owner: dict[str, str] = {}  # name key -> canonical person key
-        names: dict[str, str] = {}
-        roles: dict[str, dict[str, list[Source]]] = defaultdict(lambda: defaultdict(list))
-        role_text: dict[tuple[str, str], str] = {}
-        for c in sorted(known, key=lambda c: (c.report_date or dt.date.min, c.report_id)):
-            for r in c.roles:
-                person = next((owner[k] for k in r.keys if k in owner), None) or norm(r.person)
-                names.setdefault(person, r.person)
-                for key in r.keys:
-                    owner.setdefault(key, person)
-                roles[person][norm(r.role)].append(r.source)
-                role_text.setdefault((person, norm(r.role)), r.role)
-        out = []
-        for person, by_role in roles.items():
-            entries = []
-            for role_key, sources in by_role.items():
-                dates = [s.report_date for s in sources if s.report_date]
-                entries.append(RoleEntry(role=role_text[(person, role_key)],
-                                         first_reported=min(dates) if dates else None,
-                                         last_reported=max(dates) if dates else None,
-                                         sources=sorted(sources, key=_source_order)))
-            entries.sort(key=lambda e: (e.last_reported or dt.date.min, e.role))
-            latest = entries[-1].last_reported
-            out.append(Person(name=names[person], roles=entries,
-                              current_roles=[e.role for e in entries if e.last_reported == latest]))
-        return sorted(out, key=lambda p: p.name)
+        ordered = sorted(known, key=lambda c: (c.report_date or dt.date.min, c.report_id))
+        resolved = resolve_people(r for c in ordered for r in c.roles)
+        return sorted((person_of(p) for p in resolved), key=lambda p: p.name)
 
 
+def money_key(claim: MoneyClaim) -> tuple[Any, ...]:
+    """Claims of one money item: same class, donor, amount (3 significant digits) and unit."""
+    amount = claim.usd_per_month if claim.usd_per_month is not None else \
+        claim.usd if claim.usd is not None else claim.value
+    return (claim.cls, norm(claim.donor), _sig(amount), claim.usd_per_month is not None,
+            claim.unit if claim.usd is None and claim.usd_per_month is None else "USD")
+
+
+def money_groups(known: list[Contribution]) -> list[tuple[MoneyClaim, list[Source]]]:
+    """Each money item's first claim and its sources, in source order."""
+    groups: dict[tuple[Any, ...], list[MoneyClaim]] = defaultdict(list)
+    for c in known:
+        for claim in c.money:
+            groups[money_key(claim)].append(claim)
+    out = []
+    for claims in groups.values():
+        claims.sort(key=lambda c: _source_order(c.source))
+        out.append((claims[0], [c.source for c in claims]))
+    return out
+
+
+def gap_groups(known: list[Contribution]) -> dict[str, list[Source]]:
+    groups: dict[str, list[Source]] = defaultdict(list)
+    for c in known:
+        for gap in c.gaps:
+            groups[gap.capability].append(gap.source)
+    return {name: sorted(sources, key=_source_order) for name, sources in groups.items()}
+
+
+def _reported(sources: list[Source]) -> tuple[dt.date | None, dt.date | None]:
+    """First and last report dates of ``sources`` (in source order: undated ones come first)."""
+    first = next((s.report_date for s in sources if s.report_date is not None), None)
+    return first, sources[-1].report_date if sources else None
+
+
+def capabilities_of(groups: dict[str, list[Source]]) -> list[CapabilityGap]:
+    """The capability gaps from their sources by capability, each list in source order."""
+    out = []
+    for name, sources in sorted(groups.items()):
+        first, last = _reported(sources)
+        out.append(CapabilityGap.model_construct(capability=name, first_reported=first, last_reported=last,
+                                                 sources=sources))
+    return out
+
+
+@dataclass
+class ResolvedPerson:
+    """One person as the roles name them: the first name seen, and each role's text and sources."""
+
+    key: str
+    name: str
+    roles: dict[str, tuple[str, list[Source]]] = field(default_factory=dict)
+
+
+class PeopleResolver:
+    """People from role claims met in report order: a claim belongs to the first person already
+    owning one of its keys (aliases), else to its normalised name. The people after a prefix of the
+    claims are the people known at that point, so one pass serves every date."""
+
+    def __init__(self) -> None:
+        self.owner: dict[str, str] = {}  # name key -> canonical person key
+        self.people: dict[str, ResolvedPerson] = {}
+
+    def add(self, r: RoleClaim) -> ResolvedPerson:
+        key = next((self.owner[k] for k in r.keys if k in self.owner), None) or norm(r.person)
+        person = self.people.get(key)
+        if person is None:
+            person = self.people[key] = ResolvedPerson(key, r.person)
+        for k in r.keys:
+            self.owner.setdefault(k, key)
+        role = norm(r.role)
+        if role not in person.roles:
+            person.roles[role] = (r.role, [])
+        person.roles[role][1].append(r.source)
+        return person
+
+
+def resolve_people(roles: Iterable[RoleClaim]) -> list[ResolvedPerson]:
+    resolver = PeopleResolver()
+    for r in roles:
+        resolver.add(r)
+    return list(resolver.people.values())
+
+
+def latest_people(people: list[Person], n: int) -> list[Person]:
+    """The ``n`` of ``people`` (in name order) reported most recently, then by name; in name order."""
+    if len(people) <= n:
+        return people
+    ranked = sorted(range(len(people)), key=lambda i: (people[i].roles[-1].last_reported or dt.date.min,
+                                                       people[i].name))
+    return [people[i] for i in sorted(ranked[len(people) - n:])] if n else []
+
+
+def person_of(person: ResolvedPerson, known: Callable[[list[Source]], list[Source]] | None = None,
+              in_order: bool = False) -> Person:
+    """``person`` as the picture shows it; ``known`` cuts each role's sources (in report order) to those
+    known on a date (a role with none is left out); ``in_order``: they are in source order already."""
+    entries = []
+    for text, sources in person.roles.values():
+        seen = sources if known is None else known(sources)
+        if not seen:
+            continue
+        ordered = seen if in_order else sorted(seen, key=_source_order)
+        first, last = _reported(ordered)
+        entries.append(RoleEntry.model_construct(role=text, first_reported=first, last_reported=last,
+                                                 sources=ordered))
+    entries.sort(key=lambda e: (e.last_reported or dt.date.min, e.role))
+    latest = entries[-1].last_reported
+    return Person.model_construct(name=person.name, roles=entries,
+                                  current_roles=[e.role for e in entries if e.last_reported == latest])
 
 
 def contingent_status(last: StrengthPoint | None, high: float | None, arrived: bool,

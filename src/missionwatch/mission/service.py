@@ -14,8 +14,8 @@ comparisons within its type-and-month blocks, then the fold.
 
 A long-lived service (the web server keeps one per app) is shared by request
 threads: every entry point holds one lock. Before the key scan, ``refresh``
-compares a cheap stamp (row counts and latest timestamps of reports,
-extractions and reviews); when it has not moved, nothing is read.
+compares a cheap stamp (three index probes: the newest report, extraction
+and review); when it has not moved, nothing is read.
 """
 
 from __future__ import annotations
@@ -75,11 +75,12 @@ def _review_stamp(rows: Iterable[Any]) -> str:
     return hashlib.sha256("\n".join(payload).encode()).hexdigest()[:16] if payload else "none"
 
 
-#: The change stamp's parts: each an index probe or an index-only count (``MissionService._stamp``).
-STAMP_QUERIES = (
-    select(func.count()).select_from(ReportRow), select(func.max(ReportRow.seq)),
-    select(func.count()).select_from(ExtractionRow), select(func.max(ExtractionRow.extracted_at)),
-    select(func.count()).select_from(ReviewRow), select(func.max(ReviewRow.id)))
+#: The change stamp's parts, each an index probe: the store only ever adds reports, adds or replaces
+#: extractions (stamped with the time) and adds reviews, so the newest of each moves with every change.
+#: (Row counts would also see a deletion by hand, but a count reads a whole index: 9 ms per request at
+#: 220,000 reports, and linear beyond.)
+STAMP_QUERIES = (select(func.max(ReportRow.seq)), select(func.max(ExtractionRow.extracted_at)),
+                 select(func.max(ReviewRow.id)))
 #: All of them in one statement: one round trip per request.
 STAMP = select(*(query.scalar_subquery() for query in STAMP_QUERIES))
 
@@ -95,10 +96,9 @@ class MissionService:
         self.lock = threading.RLock()
 
     def _stamp(self) -> tuple[Any, ...]:
-        """Moves whenever a report, an extraction or a review is added, replaced or removed.
+        """Moves whenever a report, an extraction or a review is added or replaced.
 
-        Every request pays it, so each part is one index probe or an index-only count (a count and
-        a max in one statement would read the table: report bodies, extraction JSON)."""
+        Every request pays it, so each part is one index probe (see ``STAMP_QUERIES``)."""
         with self.store.engine.connect() as conn:
             return tuple(conn.execute(STAMP).one())
 
