@@ -791,3 +791,80 @@ def test_it_in_a_subordinate_clause_is_the_subject_of_its_main_clause():
     x = run("The UN trust fund for the Multinational Security Support mission has received $112 million "
             "in pledges since it was established.")
     assert not any(e.type == "MANDATE" for e in x.events)
+
+
+# ---------------------------------------------------------------- a figure's owner (issue: the demo brief)
+
+MSS_LEAD = ("The Multinational Security Support (MSS) Mission and the Haitian National Police ended a joint "
+            "operation in Solino on Sunday.\n\n")
+
+
+def subject_of(x, value):
+    by_id = {e.id: e.name for e in x.entities}
+    q = next(q for q in x.quantities if q.kind == "personnel" and q.value == value)
+    return by_id.get(q.subject, q.subject)
+
+
+@pytest.mark.parametrize(("text", "value", "owner"), [
+    (MSS_LEAD + "Seventy-five Guatemalan military police arrived on Saturday, bringing the Mission's strength "
+     "to roughly 800 personnel from Kenya, Jamaica, Belize, The Bahamas, Guatemala and El Salvador.",
+     800, "Multinational Security Support Mission"),
+    ("Kenyan police officers landed on Monday, raising the Kenyan contingent's numbers to 1,000.",
+     1000, "Kenyan police"),
+    ("A further 150 Jamaican soldiers arrived, taking the total number of Jamaican troops in Haiti to 240.",
+     240, "Jamaica Defence Force"),
+    ("The strength of the Kenyan contingent in Haiti now stands at 780 officers.", 780, "Kenyan police"),
+])
+def test_a_figure_that_is_a_possessed_total_belongs_to_its_owner(text, value, owner):
+    x = run(text)
+    assert subject_of(x, value) == owner
+
+
+@pytest.mark.parametrize("text", [
+    "About 1,000 personnel from Kenya, Jamaica and Belize are now in Haiti.",
+    "The force now counts 950 officers and soldiers from Kenya, El Salvador, Guatemala and Jamaica.",
+])
+def test_a_figure_from_a_list_of_countries_is_no_single_countrys(text):
+    x = run(text)
+    q = next(q for q in x.quantities if q.kind == "personnel")
+    assert q.subject is None
+
+
+def test_a_figure_from_a_list_of_countries_is_the_mission_named_beside_it():
+    x = run("The Multinational Security Support Mission says about 1,000 personnel from Kenya, Jamaica and "
+            "Belize are now in Haiti.")
+    assert subject_of(x, 1000) == "Multinational Security Support Mission"
+
+
+def test_a_figure_from_one_country_is_still_that_countrys():
+    x = run("About 400 officers from Kenya arrived in Port-au-Prince.")
+    assert subject_of(x, 400) == "Kenya"
+
+
+def test_the_mission_strength_is_the_missions_not_the_first_listed_country():
+    """The picture built from the extraction: 800 is the mission's stated total, never Kenya's."""
+    from missionwatch.mission import build_picture, contributions_of
+
+    body = (MSS_LEAD + "The operation follows the arrival earlier this month of about 200 additional Kenyan "
+            "officers and, on Saturday, of 75 Guatemalan military police, bringing the Mission's strength to "
+            "roughly 800 personnel from Kenya, Jamaica, Belize, The Bahamas, Guatemala and El Salvador.")
+    x = run(body)
+    picture = build_picture([contributions_of(x, body)], dt.date(2025, 10, 5))
+    forces = picture.forces
+    kenya = [c for c in forces.contingents if c.country == "KE"]
+    assert all(800 not in (c.estimate_low, c.estimate_high) for c in kenya)
+    assert not any(f.value == 800 for c in forces.contingents for s in c.series for f in s.figures)
+    assert [f.value for s in forces.stated_mission_totals for f in s.figures] == [800]
+
+
+def test_a_joint_figure_is_neither_one_countrys_nor_the_missions_total():
+    from missionwatch.mission import build_picture, contributions_of
+
+    body = ("Roughly 400 Kenyan police officers are on the ground in Port-au-Prince, alongside about two dozen "
+            "soldiers and police from Jamaica and Belize.")
+    x = run(body)
+    assert subject_of(x, 24) is None
+    forces = build_picture([contributions_of(x, body)], dt.date(2025, 10, 5)).forces
+    stated = {(c.country, f.value) for c in forces.contingents for s in c.series for f in s.figures}
+    assert ("KE", 400) in stated and not any(v == 24 for _, v in stated)
+    assert not any(f.value == 24 for s in forces.stated_mission_totals for f in s.figures)

@@ -26,7 +26,7 @@ from missionwatch.extract.dates import DateMention
 from missionwatch.extract.nlp import text_of
 from missionwatch.records import Entity, Quantity, Span
 
-VERSION = "quantities@3"
+VERSION = "quantities@4"
 
 
 @lru_cache(maxsize=1)
@@ -34,7 +34,7 @@ def _vocab() -> dict[str, Any]:
     text = resources.files("missionwatch.extract").joinpath("knowledge/quantities.yaml").read_text("utf-8")
     v = yaml.safe_load(text)
     for key in ("personnel_nouns", "contributor_demonyms", "group_nouns", "member_of", "count_nouns",
-                "count_verbs", "skip_nouns"):
+                "count_verbs", "skip_nouns", "strength_verbs", "total_nouns", "total_verbs", "total_preps", "mission_nouns"):
         v[key] = frozenset(v[key])
     return v
 
@@ -250,6 +250,52 @@ def _strength_of(last: Token) -> bool:
                for c in subjects)
 
 
+def _possessed_total(head: Token) -> Token | None:
+    """The total a figure is the value of: "bringing the Mission's strength to 800" -> strength, "the
+    force's numbers rose to 1,000" -> numbers, "the Kenyan contingent stands at 800" -> contingent."""
+    v = _vocab()
+    if head.dep_ == "pobj" and head.head.lower_ in v["total_preps"]:
+        verb, roles = head.head.head, ("dobj", "nsubj", "nsubjpass")
+    elif head.dep_ in ("dobj", "attr"):
+        verb, roles = head.head, ("nsubj", "nsubjpass")
+    else:
+        return None
+    if verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() not in v["total_verbs"] | v["strength_verbs"]:
+        return None
+    return next((c for c in verb.children if c.dep_ in roles and c.i != head.i
+                 and c.lemma_.lower() in v["total_nouns"] | v["group_nouns"]), None)
+
+
+def _owner(total: Token) -> list[Token]:
+    """Who owns a total: "the Mission's strength", "the strength of the contingent", "MSS troop numbers";
+    a group is its own ("the Kenyan contingent")."""
+    group = total.lemma_.lower() in _vocab()["group_nouns"]
+    out: list[Token] = [total] if group else []
+    for c in total.children:
+        if c.dep_ in ("poss", "compound", "nmod", "det") or c.dep_ == "amod" and (group or c.text[:1].isupper()) \
+                or c.dep_ == "prep" and c.lower_ in ("of", "from"):
+            out.extend(_phrase_of(c))
+    return sorted(out, key=lambda t: t.i)
+
+
+def _phrase_of(tok: Token) -> list[Token]:
+    """A phrase without where or when it is ("the force in Haiti"): only "of" and "from" phrases stay."""
+    out = [tok]
+    for c in tok.children:
+        if c.dep_ in ("relcl", "acl", "appos") or c.dep_ == "prep" and c.lower_ not in ("of", "from"):
+            continue
+        out.extend(_phrase_of(c))
+    return out
+
+
+def _personnel_total(possessor: list[Token], force_spans: list[tuple[int, int, str]]) -> bool:
+    """The total counts a force: its owner is a force, the mission or a personnel or group noun."""
+    v = _vocab()
+    words = v["personnel_nouns"] | v["group_nouns"] | v["member_of"]
+    return any(t.lemma_.lower() in words or t.lower_ in v["contributor_demonyms"]
+               or any(s <= t.idx < e for s, e, _ in force_spans) for t in possessor)
+
+
 def _excluded(tok: Token, text: str) -> bool:
     """Ages, years, times, numbered names, scores, percentages."""
     doc = tok.doc
@@ -278,16 +324,47 @@ def _excluded(tok: Token, text: str) -> bool:
     return bool(re.search(r"\d[:.]\d\d$", tok.text))
 
 
-def _subject(entities: list[Entity], start: int, end: int) -> str | None:
-    best: tuple[int, str] | None = None
-    order = {"FORCE": 0, "MISSION": 1, "ARMED_GROUP": 2, "COUNTRY": 3, "ORG": 4, "PERSON": 5}
+_SUBJECT_RANK = {"FORCE": 0, "MISSION": 1, "ARMED_GROUP": 2, "COUNTRY": 3, "ORG": 4, "PERSON": 5}
+
+
+def _subject(doc: Doc, entities: list[Entity], start: int, end: int) -> tuple[str | None, int | None]:
+    """The entity a figure counts: the best-ranked one named in its phrase. Several of equal rank in one
+    list ("800 personnel from Kenya, Jamaica and Belize") share it: none of them is its subject, the
+    mission named in the sentence (if any) is; the second value is then where the list ends."""
+    best: list[tuple[int, str, int, int]] = []
     for e in entities:
         for m in e.mentions:
             if m.start < end and start < m.end:
-                rank = order.get(e.type, 9)
-                if best is None or rank < best[0]:
-                    best = (rank, e.id)
-    return best[1] if best else None
+                rank = _SUBJECT_RANK.get(e.type, 9)
+                if not best or rank < best[0][0]:
+                    best = [(rank, e.id, m.start, m.end)]
+                elif rank == best[0][0]:
+                    best.append((rank, e.id, m.start, m.end))
+    if not best:
+        return None, None
+    if len({b[1] for b in best}) > 1 and _coordinated(doc, [(s, e) for _, _, s, e in best]):
+        return _mission_in_sentence(doc, entities, start), max(e for _, _, _, e in best)
+    return best[0][1], None
+
+
+def _the_mission(entities: list[Entity]) -> str | None:
+    """The one mission a report names, which "the Mission" stands for."""
+    missions = [e.id for e in entities if e.type == "MISSION"]
+    return missions[0] if len(missions) == 1 else None
+
+
+def _coordinated(doc: Doc, spans: list[tuple[int, int]]) -> bool:
+    roots = [span.root for s, e in spans if (span := doc.char_span(s, e, alignment_mode="expand")) is not None]
+    return any(b in a.conjuncts for n, a in enumerate(roots) for b in roots[n + 1:])
+
+
+def _mission_in_sentence(doc: Doc, entities: list[Entity], char: int) -> str | None:
+    span = doc.char_span(char, char + 1, alignment_mode="expand")
+    if span is None:
+        return None
+    sent = span.sent
+    return next((e.id for e in entities if e.type == "MISSION" for m in e.mentions
+                 if sent.start_char <= m.start < sent.end_char), None)
 
 
 def _hyphenated_value(doc: Doc, i: int) -> float | None:
@@ -361,6 +438,10 @@ def find_quantities(doc: Doc, entities: list[Entity], dates: list[DateMention]) 
         kind = _classify(first, last, noun)
         if kind is None and _strength_of(last):
             kind = "personnel"  # "the Kenyan contingent numbers just under 800"
+        total = _possessed_total(noun if noun is not None and noun.i > last.i else last)
+        owner = _owner(total) if total is not None else []
+        if kind is None and total is not None and _personnel_total(owner + [total], force_spans):
+            kind = "personnel"  # "the force's numbers rose to 1,000"
         if kind is None and _elliptic(first, last, noun):
             # "far short of the 2,500 envisioned", "another 75 are expected to follow": the kind of the
             # number the sentence (or the one before) counted
@@ -372,7 +453,11 @@ def find_quantities(doc: Doc, entities: list[Entity], dates: list[DateMention]) 
             i = j
             continue
         end = noun.idx + len(noun.text) if noun is not None and noun.i > last.i else e
-        facts.append((s, end, {"kind": kind, "value": value, "unit": None}))
+        fact = {"kind": kind, "value": value, "unit": None}
+        if owner:
+            fact["owner"] = (owner[0].idx, owner[-1].idx + len(owner[-1].text))
+            fact["owner_is_mission"] = any(t.lemma_.lower() in v["mission_nouns"] for t in owner)
+        facts.append((s, end, fact))
         i = j
 
     facts.sort(key=lambda f: f[0])
@@ -390,7 +475,16 @@ def find_quantities(doc: Doc, entities: list[Entity], dates: list[DateMention]) 
             # "the first contingent of 200 Kenyans", "40 Jamaica Defence Force (JDF) soldiers"
             phrase_end = max(e, span.root.right_edge.idx + len(span.root.right_edge.text))
             phrase_end = min(phrase_end, sent.end_char if sent is not None else phrase_end, e + 60)
-        subject = _subject(entities, s, phrase_end) if fact["kind"] in ("personnel", "count") else None
+        subject = None
+        if fact["kind"] in ("personnel", "count"):
+            # the owner of the total the figure is the value of, when the owner is named
+            subject = _subject(doc, entities, *fact["owner"])[0] if "owner" in fact else None
+            if subject is None and fact.get("owner_is_mission"):
+                subject = _the_mission(entities)
+            if subject is None:
+                subject, list_end = _subject(doc, entities, s, phrase_end)
+                if subject is None and list_end is not None:
+                    e = list_end  # a joint figure: its evidence names whose it is
         out.append(Quantity(
             id=f"q{n}", kind=fact["kind"], value=fact["value"], unit=fact.get("unit"), per=fact.get("per"),
             period_count=fact.get("period_count"), subject=subject, date=date,

@@ -153,6 +153,8 @@ class _Reducer:
                 continue  # e.g. the size of a crowd at a MEETING, not a force strength
             if not_in_theatre.search(q.evidence.text) or increment.search(q.evidence.text):
                 continue
+            if not q.subject and len(knowledge().contributors_in(q.evidence.text)) > 1:
+                continue  # "two dozen soldiers from Jamaica and Belize": a joint figure, not the mission's total
             names = self.subject_names(q)
             for ev in linked:
                 names += [a.name for a in map(self.actor, ev.actors)]
