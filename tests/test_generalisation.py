@@ -868,3 +868,64 @@ def test_a_joint_figure_is_neither_one_countrys_nor_the_missions_total():
     stated = {(c.country, f.value) for c in forces.contingents for s in c.series for f in s.figures}
     assert ("KE", 400) in stated and not any(v == 24 for _, v in stated)
     assert not any(f.value == 24 for s in forces.stated_mission_totals for f in s.figures)
+
+
+# ---------------------------------------------------------------- nominal movements (issue: the demo brief)
+
+def quantity_value(x, ev):
+    return next((q.value for q in x.quantities if q.id == ev.quantity), None)
+
+
+@pytest.mark.parametrize(("text", "etype", "actor", "value", "day"), [
+    ("Officials welcomed the arrival on Saturday of 75 Guatemalan military police.",
+     "DEPLOY", "Guatemalan military police", 75, dt.date(2025, 9, 27)),
+    ("The mission confirmed the deployment last week of 300 Jamaican soldiers.",
+     "DEPLOY", "Jamaica Defence Force", 300, dt.date(2025, 9, 22)),
+    ("Nairobi announced the withdrawal on Monday of 300 Kenyan police.",
+     "WITHDRAW", "Kenyan police", 300, dt.date(2025, 9, 29)),
+    ("The withdrawal of 300 Kenyan police began on Monday.",
+     "WITHDRAW", "Kenyan police", 300, dt.date(2025, 9, 29)),
+])
+def test_a_movement_noun_with_a_time_before_its_of_phrase_moves_who_that_phrase_names(
+        text, etype, actor, value, day):
+    x = run(text)
+    ev = next(e for e in x.events if e.type == etype)
+    assert actor in actors(x, ev) and quantity_value(x, ev) == value
+    assert not ev.date.fallback and ev.date.start == day
+
+
+def test_each_of_phrase_after_a_movement_noun_is_a_movement_of_its_own_dated_by_its_own_time():
+    x = run(MSS_LEAD + "The operation follows the arrival earlier this month of about 200 additional Kenyan "
+             "officers and, on Saturday, of 75 Guatemalan military police, bringing the Mission's strength to "
+             "roughly 800 personnel from Kenya, Jamaica, Belize, The Bahamas, Guatemala and El Salvador.")
+    deploys = {quantity_value(x, e): e for e in x.events if e.type == "DEPLOY"}
+    assert set(deploys) == {200, 75}
+    kenyan, guatemalan = deploys[200], deploys[75]
+    assert actors(x, kenyan) == {"Kenyan police"} and actors(x, guatemalan) == {"Guatemalan military police"}
+    assert (kenyan.date.start, kenyan.date.end) == (dt.date(2025, 9, 1), dt.date(2025, 9, 30))
+    assert (guatemalan.date.start, guatemalan.date.end) == (dt.date(2025, 9, 27), dt.date(2025, 9, 27))
+    assert kenyan.status == guatemalan.status == "occurred"
+
+
+def test_a_total_set_in_a_clause_hung_on_a_movement_is_not_what_moved():
+    x = run("Kenyan police officers landed on Monday, raising the Kenyan contingent's numbers to 1,000.")
+    ev = next(e for e in x.events if e.type == "DEPLOY")
+    assert quantity_value(x, ev) != 1000
+
+
+def test_taking_a_total_to_a_figure_takes_no_place():
+    x = run("A further 150 Jamaican soldiers arrived, taking the total number of Jamaican troops in Haiti to 240.")
+    assert not any(e.type == "CONTROL" for e in x.events)
+    ev = next(e for e in x.events if e.type == "DEPLOY")
+    assert quantity_value(x, ev) == 150
+
+
+def test_nominal_arrivals_are_flows_of_their_contingents_in_the_picture():
+    from missionwatch.mission import build_picture, contributions_of
+
+    body = (MSS_LEAD + "The operation follows the arrival earlier this month of about 200 additional Kenyan "
+            "officers and, on Saturday, of 75 Guatemalan military police.")
+    x = run(body)
+    forces = build_picture([contributions_of(x, body)], dt.date(2025, 10, 5)).forces
+    flows = {(c.country, s.kind, f.value) for c in forces.contingents for s in c.series for f in s.figures}
+    assert {("KE", "arrival", 200), ("GT", "arrival", 75)} <= flows

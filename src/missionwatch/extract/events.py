@@ -34,7 +34,7 @@ from missionwatch.extract.entities import analyse, knowledge
 from missionwatch.extract.nlp import load_nlp, text_of
 from missionwatch.records import DateInterval, Entity, Event, Place, Quantity, Span
 
-VERSION = "events@7"
+VERSION = "events@8"
 
 _FEATURE_RANK = {"facility": 0, "neighborhood": 1, "city": 2, "admin2": 3, "admin1": 4, "region": 5,
                  "other": 6, "country": 7}
@@ -806,7 +806,11 @@ def _pick_quantity(ctx: _Ctx, etype: str, tok: Token, roles: _Roles, sent: Spacy
         else {"count"} if etype in ("ARREST", "ATTACK", "DISPLACEMENT") else set()
     if not kinds:
         return None
-    tokens = list(tok.subtree)
+    # not a clause hung on the trigger: "landed on Monday, raising the contingent's numbers to 1,000" moved
+    # no 1,000 (a coordinated verb is the same act: "stormed the prison and freed 500 inmates")
+    nested = {t.i for c in tok.subtree if c != tok and c.dep_ in ("advcl", "relcl", "acl", "ccomp", "parataxis")
+              and c.pos_ in ("VERB", "AUX") for t in c.subtree}
+    tokens = [t for t in tok.subtree if t.i not in nested]
     for group in (roles.subj, roles.obj, roles.passive_subj, roles.agent):
         for g in group:
             tokens.extend(g.subtree)
@@ -951,10 +955,51 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 _COUNCILS = frozenset({"council", "assembly", "parliament", "senate"})
 
 
-def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
+def _in_date(ctx: _Ctx, tok: Token) -> bool:
+    return any(d.span.start <= tok.idx < d.span.end for d in ctx.dates)
+
+
+def _time_filler(ctx: _Ctx, tok: Token) -> bool:
+    """A token of a time told between a movement noun and its "of" phrase: "earlier this month", ", on
+    Saturday,", "and"."""
+    return tok.is_punct or tok.dep_ == "cc" or _in_date(ctx, tok) or (
+        tok.dep_ == "prep" and any(_in_date(ctx, g) for g in tok.children if g.dep_ == "pobj"))
+
+
+def _displaced_movers(ctx: _Ctx, tok: Token) -> list[tuple[Token, DateMention | None]]:
+    """Who a movement noun moves when the parser hung its "of" phrases elsewhere: "the arrival earlier
+    this month of 200 officers and, on Saturday, of 75 police" -> (officers, earlier this month),
+    (police, Saturday). Each phrase is one movement, dated by the time before it (else the one before)."""
+    if tok.pos_ != "NOUN" or _lemma(tok) not in _rules()["movement_nouns"] \
+            or any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.children):
+        return []
+    doc, end = tok.doc, _sent(tok).end
+    out: list[tuple[Token, DateMention | None]] = []
+    date: DateMention | None = None
+    gap_start = i = tok.i + 1
+    while i < end:
+        t = doc[i]
+        if _time_filler(ctx, t):
+            i += 1
+            continue
+        mover = next((g for g in t.children if g.dep_ == "pobj"), None) \
+            if t.lower_ == "of" and t.dep_ == "prep" else None
+        if mover is None:
+            break
+        gap = (doc[gap_start].idx, t.idx)
+        date = next((d for d in ctx.dates if gap[0] <= d.span.start and d.span.end <= gap[1]), date)
+        out.append((mover, date))
+        gap_start = i = t.right_edge.i + 1
+    return out
+
+
+def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token,
+           mover: tuple[Token, DateMention | None] | None = None) -> list[_Cand]:
     etype = rule["type"]
     mod = _rules()["modality"]
     roles = _roles(tok)
+    if mover is not None:
+        roles.obj = _with_conj([mover[0]])  # "the arrival on Saturday of 75 police"
     # exclusions: "assault rifles", "patrol boats" are not events
     if tok.pos_ == "NOUN" and tok.dep_ == "compound":
         return []
@@ -1005,12 +1050,12 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token) -> list[_Cand]:
         return []  # "has struggled to hold territory": nothing was held
     # dates and places
     sent = _sent(tok)
-    dm = _pick_date(ctx, tok, sent)
+    dm = mover[1] if mover is not None and mover[1] is not None else _pick_date(ctx, tok, sent)
     if dm is not None and etype == "STATEMENT" and any(
             t.idx <= dm.span.start < t.idx + len(t.text) for o in roles.obj for t in o.subtree):
         dm = None  # "condemns the attack on 24 March": the date of what is condemned, not of the words
     judged = False
-    if dm is not None and tok.pos_ == "NOUN" and tok.dep_ == "dobj" \
+    if dm is not None and tok.pos_ == "NOUN" and tok.dep_ == "dobj" and (mover is None or mover[1] is None) \
             and _lemma(tok.head) in _rules()["verdict_verbs"] and _date_governor(ctx, dm) == tok.head.i:
         # "the Assembly approved the deployment in November": November is the approval's
         dm, judged = None, True
@@ -1438,7 +1483,8 @@ def find_events(doc: Doc, published: dt.date | None, entities: list[Entity], pla
         key = (tok.i, rule["type"] if not rule.get("mover") else "MOVE")
         if key in seen:
             continue
-        built = _build(ctx, rule, tok)
+        movers = _displaced_movers(ctx, tok)
+        built = [c for m in movers for c in _build(ctx, rule, tok, m)] if movers else _build(ctx, rule, tok)
         if built:
             seen.add(key)
             cands.extend(built)
