@@ -907,6 +907,11 @@ def test_each_of_phrase_after_a_movement_noun_is_a_movement_of_its_own_dated_by_
     assert kenyan.status == guatemalan.status == "occurred"
 
 
+def test_a_movement_noun_whose_of_phrase_names_no_personnel_is_no_movement():
+    x = run("Officials praised the deployment last year of surveillance drones.")
+    assert not any(e.type in ("DEPLOY", "WITHDRAW") for e in x.events)
+
+
 def test_a_total_set_in_a_clause_hung_on_a_movement_is_not_what_moved():
     x = run("Kenyan police officers landed on Monday, raising the Kenyan contingent's numbers to 1,000.")
     ev = next(e for e in x.events if e.type == "DEPLOY")

@@ -986,11 +986,18 @@ def _displaced_movers(ctx: _Ctx, tok: Token) -> list[tuple[Token, DateMention | 
             if t.lower_ == "of" and t.dep_ == "prep" else None
         if mover is None:
             break
+        if not _names_personnel(ctx, mover):
+            return []  # "the deployment last year of surveillance drones": nobody moves
         gap = (doc[gap_start].idx, t.idx)
         date = next((d for d in ctx.dates if gap[0] <= d.span.start and d.span.end <= gap[1]), date)
         out.append((mover, date))
         gap_start = i = t.right_edge.i + 1
     return out
+
+
+def _names_personnel(ctx: _Ctx, tok: Token) -> bool:
+    return _lemma_in_phrase(tok, _rules()["argument_classes"]["personnel"]) \
+        or bool(_entity_types(ctx, _args(ctx, tok)) & {"FORCE", "MISSION"}) or _elliptic_personnel(ctx, tok)
 
 
 def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token,
