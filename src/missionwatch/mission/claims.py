@@ -105,9 +105,10 @@ class _People:
         return bisect.bisect_right(self.first_days, day)
 
     def recent(self, day: int, n: int) -> list[ResolvedPerson]:
-        """Every person whose last claim known on ``day`` is among the ``n`` latest people's, ties
-        included (the picture's choice among them is by name: ``latest_people``)."""
-        seen: dict[str, ResolvedPerson] = {}
+        """The ``n`` people reported most recently on ``day`` as ``latest_people`` ranks them (by their
+        last report's date, then by name), in order of first appearance."""
+        last_day: dict[str, int] = {}
+        people: dict[str, ResolvedPerson] = {}
         if n <= 0:
             return []
         boundary = None
@@ -115,11 +116,17 @@ class _People:
             if boundary is not None and self.days[i] < boundary:
                 break
             person = self.who[i]
-            if person.key not in seen:
-                seen[person.key] = person
-                if len(seen) == n:
+            if person.key not in people:
+                people[person.key] = person
+                last_day[person.key] = self.days[i]
+                if len(people) == n:
                     boundary = self.days[i]
-        return sorted(seen.values(), key=lambda p: self.position[p.key])
+        # a busy day names hundreds: of the people last named on the boundary day, the names that rank
+        chosen = [p for p in people.values() if last_day[p.key] != boundary]
+        tied = sorted((p for p in people.values() if last_day[p.key] == boundary),
+                      key=lambda p: (p.name, self.position[p.key]))
+        chosen += tied[len(tied) - (n - len(chosen)):] if n > len(chosen) else []
+        return sorted(chosen, key=lambda p: self.position[p.key])
 
     def known(self, day: int) -> list[ResolvedPerson]:
         people = list(self.resolver.people.values())  # in order of first appearance
