@@ -806,8 +806,8 @@ def subject_of(x, value):
 
 
 @pytest.mark.parametrize(("text", "value", "owner"), [
-    (MSS_LEAD + "Seventy-five Guatemalan military police arrived on Saturday, bringing the Mission's strength "
-     "to roughly 800 personnel from Kenya, Jamaica, Belize, The Bahamas, Guatemala and El Salvador.",
+    (MSS_LEAD + "Seventy-five Guatemalan military police arrived on Saturday, bringing the Mission's "
+     "strength to roughly 800 personnel from Kenya, Jamaica, Belize, The Bahamas, Guatemala and El Salvador.",
      800, "Multinational Security Support Mission"),
     ("Kenyan police officers landed on Monday, raising the Kenyan contingent's numbers to 1,000.",
      1000, "Kenyan police"),
@@ -860,8 +860,8 @@ def test_the_mission_strength_is_the_missions_not_the_first_listed_country():
 def test_a_joint_figure_is_neither_one_countrys_nor_the_missions_total():
     from missionwatch.mission import build_picture, contributions_of
 
-    body = ("Roughly 400 Kenyan police officers are on the ground in Port-au-Prince, alongside about two dozen "
-            "soldiers and police from Jamaica and Belize.")
+    body = ("Roughly 400 Kenyan police officers are on the ground in Port-au-Prince, alongside about two "
+            "dozen soldiers and police from Jamaica and Belize.")
     x = run(body)
     assert subject_of(x, 24) is None
     forces = build_picture([contributions_of(x, body)], dt.date(2025, 10, 5)).forces
@@ -896,8 +896,8 @@ def test_a_movement_noun_with_a_time_before_its_of_phrase_moves_who_that_phrase_
 
 def test_each_of_phrase_after_a_movement_noun_is_a_movement_of_its_own_dated_by_its_own_time():
     x = run(MSS_LEAD + "The operation follows the arrival earlier this month of about 200 additional Kenyan "
-             "officers and, on Saturday, of 75 Guatemalan military police, bringing the Mission's strength to "
-             "roughly 800 personnel from Kenya, Jamaica, Belize, The Bahamas, Guatemala and El Salvador.")
+             "officers and, on Saturday, of 75 Guatemalan military police, bringing the Mission's strength "
+             "to roughly 800 personnel from Kenya, Jamaica, Belize, The Bahamas, Guatemala and El Salvador.")
     deploys = {quantity_value(x, e): e for e in x.events if e.type == "DEPLOY"}
     assert set(deploys) == {200, 75}
     kenyan, guatemalan = deploys[200], deploys[75]
@@ -919,7 +919,8 @@ def test_a_total_set_in_a_clause_hung_on_a_movement_is_not_what_moved():
 
 
 def test_taking_a_total_to_a_figure_takes_no_place():
-    x = run("A further 150 Jamaican soldiers arrived, taking the total number of Jamaican troops in Haiti to 240.")
+    x = run("A further 150 Jamaican soldiers arrived, taking the total number of Jamaican troops in Haiti "
+            "to 240.")
     assert not any(e.type == "CONTROL" for e in x.events)
     ev = next(e for e in x.events if e.type == "DEPLOY")
     assert quantity_value(x, ev) == 150

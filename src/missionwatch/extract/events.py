@@ -808,8 +808,9 @@ def _pick_quantity(ctx: _Ctx, etype: str, tok: Token, roles: _Roles, sent: Spacy
         return None
     # not a clause hung on the trigger: "landed on Monday, raising the contingent's numbers to 1,000" moved
     # no 1,000 (a coordinated verb is the same act: "stormed the prison and freed 500 inmates")
-    nested = {t.i for c in tok.subtree if c != tok and c.dep_ in ("advcl", "relcl", "acl", "ccomp", "parataxis")
-              and c.pos_ in ("VERB", "AUX") for t in c.subtree}
+    hung = ("advcl", "relcl", "acl", "ccomp", "parataxis")
+    nested = {t.i for c in tok.subtree if c != tok and c.dep_ in hung and c.pos_ in ("VERB", "AUX")
+              for t in c.subtree}
     tokens = [t for t in tok.subtree if t.i not in nested]
     for group in (roles.subj, roles.obj, roles.passive_subj, roles.agent):
         for g in group:

@@ -15,6 +15,7 @@ laws, scores and percentages are not quantities. Vocabulary:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -34,7 +35,8 @@ def _vocab() -> dict[str, Any]:
     text = resources.files("missionwatch.extract").joinpath("knowledge/quantities.yaml").read_text("utf-8")
     v = yaml.safe_load(text)
     for key in ("personnel_nouns", "contributor_demonyms", "group_nouns", "member_of", "count_nouns",
-                "count_verbs", "skip_nouns", "strength_verbs", "total_nouns", "total_verbs", "total_preps", "mission_nouns"):
+                "count_verbs", "skip_nouns", "strength_verbs", "total_nouns", "total_verbs", "total_preps",
+                "mission_nouns"):
         v[key] = frozenset(v[key])
     return v
 
@@ -254,6 +256,7 @@ def _possessed_total(head: Token) -> Token | None:
     """The total a figure is the value of: "bringing the Mission's strength to 800" -> strength, "the
     force's numbers rose to 1,000" -> numbers, "the Kenyan contingent stands at 800" -> contingent."""
     v = _vocab()
+    roles: tuple[str, ...]
     if head.dep_ == "pobj" and head.head.lower_ in v["total_preps"]:
         verb, roles = head.head.head, ("dobj", "nsubj", "nsubjpass")
     elif head.dep_ in ("dobj", "attr"):
@@ -272,7 +275,8 @@ def _owner(total: Token) -> list[Token]:
     group = total.lemma_.lower() in _vocab()["group_nouns"]
     out: list[Token] = [total] if group else []
     for c in total.children:
-        if c.dep_ in ("poss", "compound", "nmod", "det") or c.dep_ == "amod" and (group or c.text[:1].isupper()) \
+        named = c.dep_ == "amod" and (group or c.text[:1].isupper())
+        if c.dep_ in ("poss", "compound", "nmod", "det") or named \
                 or c.dep_ == "prep" and c.lower_ in ("of", "from"):
             out.extend(_phrase_of(c))
     return sorted(out, key=lambda t: t.i)
@@ -288,7 +292,7 @@ def _phrase_of(tok: Token) -> list[Token]:
     return out
 
 
-def _personnel_total(possessor: list[Token], force_spans: list[tuple[int, int, str]]) -> bool:
+def _personnel_total(possessor: list[Token], force_spans: Sequence[tuple[int, int, str]]) -> bool:
     """The total counts a force: its owner is a force, the mission or a personnel or group noun."""
     v = _vocab()
     words = v["personnel_nouns"] | v["group_nouns"] | v["member_of"]
@@ -354,7 +358,8 @@ def _the_mission(entities: list[Entity]) -> str | None:
 
 
 def _coordinated(doc: Doc, spans: list[tuple[int, int]]) -> bool:
-    roots = [span.root for s, e in spans if (span := doc.char_span(s, e, alignment_mode="expand")) is not None]
+    found = [doc.char_span(s, e, alignment_mode="expand") for s, e in spans]
+    roots = [span.root for span in found if span is not None]
     return any(b in a.conjuncts for n, a in enumerate(roots) for b in roots[n + 1:])
 
 

@@ -154,7 +154,7 @@ class _Reducer:
             if not_in_theatre.search(q.evidence.text) or increment.search(q.evidence.text):
                 continue
             if not q.subject and len(knowledge().contributors_in(q.evidence.text)) > 1:
-                continue  # "two dozen soldiers from Jamaica and Belize": a joint figure, not the mission's total
+                continue  # "two dozen soldiers from Jamaica and Belize": joint, not the mission's total
             names = self.subject_names(q)
             for ev in linked:
                 names += [a.name for a in map(self.actor, ev.actors)]
