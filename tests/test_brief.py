@@ -93,3 +93,23 @@ def test_hostile_report_text_is_inert(tmp_path):
     assert "&lt;script&gt;" in html
     md = render_markdown(picture, since=dt.date(2023, 1, 1))
     assert "<script>" not in md and "\\<script\\>" in md
+
+
+def test_the_mission_strength_last_stated_is_printed_with_its_source():
+    """A mission-wide figure ("its roughly 1,000 officers") is no contributor's: the brief prints the
+    latest one under the forces table, cited, in Markdown and HTML."""
+    from missionwatch.mission.model import PersonnelClaim, Source
+
+    source = Source(report_id="r-total", report_date=dt.date(2025, 9, 30), outlet="wire",
+                    quote="its roughly 1,000 officers", fact="quantity:q1")
+    extra = contributions("rotation")[0].model_copy(update={
+        "report_id": "r-total", "report_date": dt.date(2025, 9, 30), "events": [], "money": [], "gaps": [],
+        "roles": [], "personnel": [PersonnelClaim(country=None, unit=None, value=1000,
+                                                  date=dt.date(2025, 9, 30), source=source)]})
+    pic = build_picture([*contributions("rotation"), extra], dt.date(2025, 10, 5))
+    assert [p.figures[0].value for p in pic.forces.stated_mission_totals][-1:] == [1000]
+    md = render_markdown(pic, since=dt.date(2024, 10, 1))
+    line = next(x for x in md.splitlines() if x.startswith("Mission strength as last stated:"))
+    assert re.fullmatch(r"Mission strength as last stated: 2025-09-30: 1,000 \[\d+\]\.", line), line
+    assert "“its roughly 1,000 officers”" in md
+    assert "Mission strength as last stated: 2025-09-30: " in render_html(pic, since=dt.date(2024, 10, 1))

@@ -103,6 +103,10 @@ def figures_text(figures: list[Figure], cite: Citer) -> list[dict[str, Any]]:
     return [{"text": figure_text(f), "cites": cite(f.sources)} for f in figures]
 
 
+#: Mission-wide strength figures the brief prints (the latest; subjectless figures are noisy).
+STATED_TOTALS = 1
+
+
 def _point(point: StrengthPoint, cite: Citer) -> dict[str, Any]:
     return {"date": point.date, "kind": point.kind, "figures": figures_text(point.figures, cite),
             "disputed": point.disputed}
@@ -231,7 +235,8 @@ def brief_context(picture: MissionPicture, since: dt.date | None = None) -> dict
     return {
         "mission": picture.mission, "as_of": picture.as_of, "since": since, "reports": picture.reports,
         "headlines": headlines, "mandate_lines": mandate_lines, "contingents": contingents,
-        "stated_totals": [_point(p, cite) for p in forces.stated_mission_totals],
+        # the latest: older mission totals are history
+        "stated_totals": [_point(p, cite) for p in forces.stated_mission_totals[-STATED_TOTALS:]],
         "chart_png": chart_png, "map_png": map_png, "on_map": on_map, "off_map": off_map,
         "territory": territory, "money_lines": money_lines, "capabilities": capabilities, "people": people,
         "timeline": timeline, "contradictions": contradictions,

@@ -29,7 +29,7 @@ from pydantic import (
 
 from missionwatch.records import DateInterval
 
-CONTRIBUTION_VERSION = "mission-contrib/2"
+CONTRIBUTION_VERSION = "mission-contrib/3"
 
 
 class Model(BaseModel):
