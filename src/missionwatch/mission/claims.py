@@ -128,10 +128,6 @@ class _People:
         chosen += tied[len(tied) - (n - len(chosen)):] if n > len(chosen) else []
         return sorted(chosen, key=lambda p: self.position[p.key])
 
-    def known(self, day: int) -> list[ResolvedPerson]:
-        people = list(self.resolver.people.values())  # in order of first appearance
-        return people[:self.count(day)]
-
 
 def _report_order(c: Contribution) -> tuple[dt.date, str]:
     return (c.report_date or dt.date.min, c.report_id)
@@ -186,17 +182,17 @@ class ClaimsIndex:
     def gap_groups(self, day: int) -> dict[str, list[Source]]:
         return {name: group.sources[:n] for name, group in self.gaps.items() if (n := group.known(day))}
 
-    def people(self, day: int, history: int | None = None) -> tuple[list[Person], int]:
-        """The people known on ``day`` in name order (with ``history``: the latest ``history`` of them,
-        as ``latest_people`` picks), and how many are known."""
+    def people(self, day: int, history: int) -> tuple[list[Person], int]:
+        """The latest ``history`` people known on ``day`` (as ``latest_people`` picks them) in name
+        order, and how many are known."""
         people = self._people
         if people is None:
             people = self._people = _People(sorted(self.with_roles.values(), key=_report_order))
         total = people.count(day)
-        chosen = people.known(day) if history is None else people.recent(day, history)
+        chosen = people.recent(day, history)
 
         def known(sources: list[Source]) -> list[Source]:
             return sources[:bisect.bisect_right(sources, day, key=lambda s: _day(s.report_date))]
 
         out = sorted((person_of(p, known, in_order=True) for p in chosen), key=lambda p: p.name)
-        return (out if history is None else latest_people(out, history)), total
+        return latest_people(out, history), total
