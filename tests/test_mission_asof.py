@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from missionwatch.mission import PictureState, build_picture, contributions_of, timed
-from missionwatch.mission.model import Contribution, GapClaim, MoneyClaim, RoleClaim, Source
 from missionwatch.mission.bounded import cut_history
+from missionwatch.mission.model import Contribution, GapClaim, MoneyClaim, RoleClaim, Source
 from missionwatch.records import EVENT_STATUSES, Event, Extraction, Quantity, Span
 from tests.test_mission_incremental import DAY, ENTITIES, PLACES, interval
 
