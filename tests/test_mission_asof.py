@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from missionwatch.mission import PictureState, build_picture, contributions_of, timed
 from missionwatch.mission.bounded import cut_history
-from missionwatch.mission.model import Contribution, GapClaim, MoneyClaim, RoleClaim, Source
+from missionwatch.mission.model import Contribution, EvidenceCut, GapClaim, MoneyClaim, RoleClaim, Source
 from missionwatch.records import EVENT_STATUSES, Event, Extraction, Quantity, Span
 from tests.test_mission_incremental import DAY, ENTITIES, PLACES, interval
 
@@ -97,6 +97,15 @@ def _same(state: PictureState, contributions, day: dt.date) -> None:
             want.model_copy(update={"timeline": []}).to_json(), (day, history)
         assert list(cut.items()) == list(want_cut.items()), (day, history)
         assert [e.id for e in pic.timeline] == [e["id"] for e in got["timeline"][1:3]]
+        # evidence lists: money, gaps and roles are read cut to the first sources; encoded with the
+        # cut, the same text and the same count of what was left out as the reference cut whole
+        for sources in (1, 2):
+            fast, _ = state.bounded(day, 1, 2, history, sources)
+            fast_cut, want_cut_ev = EvidenceCut(sources), EvidenceCut(sources)
+            assert fast.model_dump_json(context={"evidence": fast_cut}) == \
+                want.model_copy(update={"timeline": pic.timeline}).model_dump_json(
+                    context={"evidence": want_cut_ev}), (day, history, sources)
+            assert (fast_cut.lists, fast_cut.left_out) == (want_cut_ev.lists, want_cut_ev.left_out)
 
 
 @pytest.fixture(autouse=True)

@@ -390,12 +390,14 @@ class AsOfIndex:
         self.sync()
         return _DateFold(self, as_of).assemble(offset, limit)
 
-    def bounded(self, as_of: dt.date, offset: int, limit: int | None, history: int
+    def bounded(self, as_of: dt.date, offset: int, limit: int | None, history: int, sources: int | None = None
                 ) -> tuple[MissionPicture, dict[str, int]]:
         """The picture with history lists cut to their latest ``history`` entries, and the lists cut:
-        ``bounded.cut_history(self.picture(...), history)``, in time that does not grow with them."""
+        ``bounded.cut_history(self.picture(...), history)``, in time that does not grow with them.
+        ``sources``: the evidence lists that grow with the corpus (money, gaps, roles) are read as
+        ``first_sources`` of that many, for encoding with ``EvidenceCut(sources)`` only."""
         self.sync()
-        return BoundedFold(self, as_of, history).assemble(offset, limit)
+        return BoundedFold(self, as_of, history, sources).assemble(offset, limit)
 
     def denials_of(self, denied: list[Version], day: int) -> list[Contradiction]:
         """A denied event that would match a reported one (status aside) is an open contradiction."""

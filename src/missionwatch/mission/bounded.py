@@ -307,12 +307,13 @@ class BoundedFold:
     """The picture of one date with history lists cut to ``history`` (equal to ``cut_history`` of the
     full picture), read off a ``SectionIndex``."""
 
-    def __init__(self, index: AsOfIndex, as_of: dt.date, history: int) -> None:
+    def __init__(self, index: AsOfIndex, as_of: dt.date, history: int, sources: int | None = None) -> None:
         self.index = index
         self.sections: SectionIndex = index.sections
         self.as_of = as_of
         self.day = as_of.toordinal()
         self.history = history
+        self.sources = sources
         self.cut: dict[str, int] = {}
         self.helper = _FoldCache.builders(index.state, as_of)
 
@@ -328,7 +329,7 @@ class BoundedFold:
         contradictions = self.contradictions()
         h = self.helper
         claims = self.index.claims
-        money = h.money_of(claims.money_groups(day))
+        money = h.money_of(claims.money_groups(day, self.sources), self.sources)
         money_kinds: dict[str, list[Contradiction]] = {}
         for c in h.money_contradictions:
             money_kinds.setdefault(c.kind, []).append(c)
@@ -338,12 +339,13 @@ class BoundedFold:
         denied = self.index.denials_of([e.item for e in self.sections.denied.forwards(day)], day)
         contradictions += _keep(self.cut, "contradictions.denied", len(denied), self._last(denied),
                                 self.history)
-        people, n_people = claims.people(day, self.history)
+        people, n_people = claims.people(day, self.history, self.sources)
         people = _keep(self.cut, "people", n_people, people, self.history)
         pic = MissionPicture(
             as_of=self.as_of, reports=self.index.reports(day), mission=knowledge().mission_name,
             forces=forces, mandate=mandate, money=money,
-            capabilities=capabilities_of(claims.gap_groups(day)), territory=territory, people=people,
+            capabilities=capabilities_of(claims.gap_groups(day, self.sources)), territory=territory,
+            people=people,
             timeline=[v.event for v in self.index.order.window(day, offset, limit)],
             contradictions=contradictions)
         return pic, self.cut

@@ -18,7 +18,7 @@ import datetime as dt
 from typing import Any
 
 from missionwatch.mission.knowledge import norm
-from missionwatch.mission.model import Contribution, MoneyClaim, Person, Source
+from missionwatch.mission.model import Contribution, MoneyClaim, Person, Source, first_sources
 from missionwatch.mission.picture import (
     PeopleResolver,
     ResolvedPerson,
@@ -174,17 +174,19 @@ class ClaimsIndex:
                 del groups[group]
 
     # ---------------------------------------------------------------- one date
-    def money_groups(self, day: int) -> list[tuple[MoneyClaim, list[Source]]]:
-        """Each money item known on ``day``: its first claim and its sources known by then."""
-        return [(group.claims[0], group.sources[:n])
+    def money_groups(self, day: int, first: int | None = None) -> list[tuple[MoneyClaim, list[Source]]]:
+        """Each money item known on ``day``: its first claim and its sources known by then (with
+        ``first``, as ``first_sources``: a restated sum has a source per report)."""
+        return [(group.claims[0], first_sources(group.sources, n, first))
                 for group in self.money.values() if (n := group.known(day))]
 
-    def gap_groups(self, day: int) -> dict[str, list[Source]]:
-        return {name: group.sources[:n] for name, group in self.gaps.items() if (n := group.known(day))}
+    def gap_groups(self, day: int, first: int | None = None) -> dict[str, list[Source]]:
+        return {name: first_sources(group.sources, n, first)
+                for name, group in self.gaps.items() if (n := group.known(day))}
 
-    def people(self, day: int, history: int) -> tuple[list[Person], int]:
+    def people(self, day: int, history: int, first: int | None = None) -> tuple[list[Person], int]:
         """The latest ``history`` people known on ``day`` (as ``latest_people`` picks them) in name
-        order, and how many are known."""
+        order, and how many are known (``first``: each role's sources as ``first_sources``)."""
         people = self._people
         if people is None:
             people = self._people = _People(sorted(self.with_roles.values(), key=_report_order))
@@ -192,7 +194,8 @@ class ClaimsIndex:
         chosen = people.recent(day, history)
 
         def known(sources: list[Source]) -> list[Source]:
-            return sources[:bisect.bisect_right(sources, day, key=lambda s: _day(s.report_date))]
+            n = bisect.bisect_right(sources, day, key=lambda s: _day(s.report_date))
+            return first_sources(sources, n, first)
 
         out = sorted((person_of(p, known, in_order=True) for p in chosen), key=lambda p: p.name)
         return latest_people(out, history), total

@@ -157,12 +157,51 @@ class EvidenceCut:
     left_out: int = 0
 
 
+class FirstSources(list[Source]):
+    """The first sources of a longer evidence list, standing for all ``total`` of them, with the
+    first and last report dates of them all: what a picture built for one ``EvidenceCut`` limit
+    holds, so that a date's share of a figure restated by thousands of reports is cut where it is
+    read instead of copied whole. Only meaningful encoded with that cut, which counts the entries
+    left out from ``total``."""
+
+    __slots__ = ("total", "span")
+
+    def __init__(self, first: list[Source], total: int, span: tuple[dt.date | None, dt.date | None]) -> None:
+        super().__init__(first)
+        self.total = total
+        self.span = span
+
+
+def first_sources(sources: list[Source], known: int, limit: int | None) -> list[Source]:
+    """The first ``known`` of ``sources`` (in source order), as a ``FirstSources`` of ``limit``
+    entries when longer."""
+    if limit is None or known <= limit:
+        return sources[:known]
+    return FirstSources(sources[:limit], known, reported(sources, known))
+
+
+def evidence_total(sources: list[Source]) -> int:
+    return sources.total if isinstance(sources, FirstSources) else len(sources)
+
+
+def reported(sources: list[Source], known: int | None = None) -> tuple[dt.date | None, dt.date | None]:
+    """First and last report dates of (the first ``known`` of) ``sources``, in source order: undated
+    ones come first, so this walks only those."""
+    if isinstance(sources, FirstSources):
+        return sources.span
+    n = len(sources) if known is None else known
+    first = next((sources[i].report_date for i in range(n) if sources[i].report_date is not None), None)
+    return first, sources[n - 1].report_date if n else None
+
+
 def _first_entries(value: list[Any], handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
     cut = info.context.get("evidence") if isinstance(info.context, dict) else None
-    if isinstance(cut, EvidenceCut) and len(value) > cut.limit:
-        cut.lists += 1
-        cut.left_out += len(value) - cut.limit
-        value = value[:cut.limit]
+    if isinstance(cut, EvidenceCut):
+        total = value.total if isinstance(value, FirstSources) else len(value)
+        if total > cut.limit:
+            cut.lists += 1
+            cut.left_out += total - cut.limit
+            value = value[:cut.limit]
     return handler(value)
 
 

@@ -39,6 +39,7 @@ from missionwatch.mission.model import (
     EstimatePoint,
     EventClaim,
     Figure,
+    FirstSources,
     Forces,
     Mandate,
     MandateAct,
@@ -56,6 +57,8 @@ from missionwatch.mission.model import (
     StrengthPoint,
     TerritoryEntry,
     TimelineEvent,
+    evidence_total,
+    reported,
 )
 from missionwatch.mission.timeline import STATUS_GROUP, TimelineIndex, cluster_id
 from missionwatch.records import DateInterval
@@ -182,7 +185,7 @@ class PictureState:
         with gc_paused():
             return self.index.picture(as_of, offset, limit)
 
-    def bounded(self, as_of: dt.date, offset: int, limit: int | None, history: int
+    def bounded(self, as_of: dt.date, offset: int, limit: int | None, history: int, sources: int | None = None
                 ) -> tuple[MissionPicture, dict[str, int]]:
         """``picture`` with every history list cut to its latest ``history`` entries (and which lists
         were cut, with their full lengths), in time that grows with ``history``, not the corpus."""
@@ -190,7 +193,7 @@ class PictureState:
         # re-enabled after it, the collector met all of it at once (25 ms a request at 220,000 reports).
         with gc_paused():
             self.index.sync()
-        return self.index.bounded(as_of, offset, limit, history)
+        return self.index.bounded(as_of, offset, limit, history, sources)
 
     def timeline_page(self, as_of: dt.date, offset: int = 0, limit: int | None = None) -> TimelinePage:
         """Events ``offset .. offset + limit`` of the timeline as of ``as_of``, and their total."""
@@ -786,10 +789,12 @@ class _FoldCache:
     def money(self, known: list[Contribution]) -> Money:
         return self.money_of(money_groups(known))
 
-    def money_of(self, groups: Iterable[tuple[MoneyClaim, list[Source]]]) -> Money:
+    def money_of(self, groups: Iterable[tuple[MoneyClaim, list[Source]]], cut_to: int | None = None
+                 ) -> Money:
         """The money section from its items: each group's first claim (by ``money_key``) and all its
         sources, in source order. Source lists are taken as they are (a restated cost has one per
-        report that states it): nothing here walks them."""
+        report that states it): nothing here walks them. ``cut_to``: they are ``first_sources`` of that
+        many, and so is any list made of them."""
         items: list[MoneyItem] = []
         firsts: dict[int, tuple[dt.date, str, str]] = {}
         for first, sources in groups:
@@ -807,7 +812,7 @@ class _FoldCache:
         monthly: list[Figure] = []
         if rates:
             def last_day(i: MoneyItem) -> dt.date:  # sources are in report order
-                return i.sources[-1].report_date or dt.date.min
+                return reported(i.sources)[1] or dt.date.min
 
             latest = max(last_day(i) for i in rates)
             monthly = [Figure.model_construct(value=round(i.usd_per_month or 0, 2), unit="USD/month",
@@ -836,7 +841,7 @@ class _FoldCache:
                 basis=f"derived: latest running cost ${annual / 1e6:,.1f}M a year (12 × monthly) minus "
                       f"${pledged / 1e6:,.1f}M pledged or contributed",
                 sources=_joined([f.sources for f in monthly]
-                                + [i.sources for d in pledges + contributions for i in d.items]))
+                                + [i.sources for d in pledges + contributions for i in d.items], cut_to))
         return Money(costs=costs, monthly_cost_usd=monthly, pledges_by_donor=pledges,
                      contributions_by_donor=contributions,
                      pledged_total_usd=pledged if (pledges or contributions) else None,
@@ -853,11 +858,19 @@ class _FoldCache:
         return sorted((person_of(p) for p in resolved), key=lambda p: p.name)
 
 
-def _joined(lists: list[list[Source]]) -> list[Source]:
+def _joined(lists: list[list[Source]], first: int | None = None) -> list[Source]:
+    """``lists`` end to end; with ``first``, cut to that many (each list holds its first ones)."""
     out: list[Source] = []
     for sources in lists:
         out.extend(sources)  # in C: these lists hold a source per report that restates an amount
-    return out
+    if first is None:
+        return out
+    total = sum(evidence_total(sources) for sources in lists)
+    if total <= first:
+        return out
+    spans = [reported(sources) for sources in lists if sources]
+    first_day = next((day for day, _ in spans if day is not None), None)
+    return FirstSources(out[:first], total, (first_day, spans[-1][1]))
 
 
 def money_key(claim: MoneyClaim) -> tuple[Any, ...]:
@@ -889,17 +902,11 @@ def gap_groups(known: list[Contribution]) -> dict[str, list[Source]]:
     return {name: sorted(sources, key=_source_order) for name, sources in groups.items()}
 
 
-def _reported(sources: list[Source]) -> tuple[dt.date | None, dt.date | None]:
-    """First and last report dates of ``sources`` (in source order: undated ones come first)."""
-    first = next((s.report_date for s in sources if s.report_date is not None), None)
-    return first, sources[-1].report_date if sources else None
-
-
 def capabilities_of(groups: dict[str, list[Source]]) -> list[CapabilityGap]:
     """The capability gaps from their sources by capability, each list in source order."""
     out = []
     for name, sources in sorted(groups.items()):
-        first, last = _reported(sources)
+        first, last = reported(sources)
         out.append(CapabilityGap.model_construct(capability=name, first_reported=first, last_reported=last,
                                                  sources=sources))
     return out
@@ -963,7 +970,7 @@ def person_of(person: ResolvedPerson, known: Callable[[list[Source]], list[Sourc
         if not seen:
             continue
         ordered = seen if in_order else sorted(seen, key=_source_order)
-        first, last = _reported(ordered)
+        first, last = reported(ordered)
         entries.append(RoleEntry.model_construct(role=text, first_reported=first, last_reported=last,
                                                  sources=ordered))
     entries.sort(key=lambda e: (e.last_reported or dt.date.min, e.role))

@@ -225,17 +225,18 @@ class MissionService:
             self.refresh()
             return self.state.bounded(as_of, offset, limit, history)
 
-    def paged_picture(self, as_of: dt.date, offset: int, limit: int | None, history: int | None
-                      ) -> PagedPicture:
+    def paged_picture(self, as_of: dt.date, offset: int, limit: int | None, history: int | None,
+                      sources: int | None = None) -> PagedPicture:
         """The picture with one timeline page (and how long the timeline is), its history lists cut to
-        their latest ``history`` entries when given: one refresh, one state."""
+        their latest ``history`` entries when given: one refresh, one state. With ``history`` and
+        ``sources``, it is only to be encoded with ``EvidenceCut(sources)`` (see ``AsOfIndex.bounded``)."""
         with self.lock:
             self.refresh()
             cut: dict[str, int] = {}
             if history is None:
                 pic = self.state.picture(as_of, offset, limit)
             else:
-                pic, cut = self.state.bounded(as_of, offset, limit, history)
+                pic, cut = self.state.bounded(as_of, offset, limit, history, sources)
             total = self.state.timeline_page(as_of, 0, 0).total
         return PagedPicture(pic, cut, total)
 

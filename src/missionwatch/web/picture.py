@@ -62,7 +62,7 @@ def picture_text(service: MissionService, as_of: dt.date, offset: int = 0, limit
     which), and with ``sources`` every evidence list its first entries (``sources_cut`` says how many
     were cut). Encoded by pydantic's serialiser in one pass: a dict handed to the web framework
     would be walked again to validate and encode it."""
-    page = service.paged_picture(as_of, offset, limit, history)
+    page = service.paged_picture(as_of, offset, limit, history, sources)
     evidence = EvidenceCut(sources) if sources is not None else EvidenceCut(0)
     body = page.picture.model_dump_json(by_alias=True,
                                         context={"evidence": evidence} if sources is not None else None)
