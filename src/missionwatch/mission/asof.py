@@ -334,6 +334,8 @@ class AsOfIndex:
                 v.prepare()
                 self.sectioned[v.type][id(v)] = v
                 self.sections.add(v)
+        if not self.loaded:
+            self.sections.prepare()
         self.loaded = True
 
     def _build(self, keys: list[str]) -> list[Version]:

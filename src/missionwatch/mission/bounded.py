@@ -283,6 +283,15 @@ class SectionIndex:
         for timed, entry in self.placed.pop(id(v), ()):
             timed.remove(entry)
 
+    def prepare(self) -> None:
+        """``Timed.prepare`` every list: at start-up, so that no request pays for a first visit."""
+        for group in (self.series, self.stated, self.planned, self.flows, self.places):
+            for timed in group.values():
+                timed.prepare()
+        for timed in (self.acts, self.grants, self.renewals, self.authorisations, self.ends, self.expiries,
+                      self.planned_renewals, self.figures, self.disputed_stated, self.denied):
+            timed.prepare()
+
     # ---------------------------------------------------------------- stated strengths
     def restate(self, key: tuple[str | None, dt.date], claims: list[PersonnelClaim]) -> None:
         """(Re)index the stated strengths of ``key`` (contributor, date) from its current claims."""

@@ -135,6 +135,12 @@ class Timed:
             self._prefix = out
         return self._prefix
 
+    def prepare(self) -> None:
+        """Build now what the first query after a change would: the block bounds and kept folds."""
+        self._settled_and_later()
+        if self.fold_spec is not None:
+            self._folds_before()
+
     def _changed(self) -> None:
         self._bounds = None
         self._prefix = None
