@@ -125,7 +125,7 @@ class StatedVersion:
     @property
     def made(self) -> tuple[StrengthPoint, Contradiction | None, dict[str, str]]:
         if self._point is None:
-            self._point = stated_point(self.country, self.date, self.claims)
+            self._point = stated_point(self.country, self.date, self.claims, dict(self.units), in_order=True)
         return self._point
 
     @property

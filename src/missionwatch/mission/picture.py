@@ -89,12 +89,13 @@ def _source_order(s: Source) -> tuple[dt.date, str, str]:
     return (s.report_date or dt.date.min, s.report_id, s.fact)
 
 
-def _figures(pairs: Iterable[tuple[float, str | None, Source]]) -> list[Figure]:
-    """Group equal values; one Figure per distinct value, each with all its sources."""
+def _figures(pairs: Iterable[tuple[float, str | None, Source]], in_order: bool = False) -> list[Figure]:
+    """Group equal values; one Figure per distinct value, each with all its sources (``in_order``: the
+    pairs come in source order already)."""
     groups: dict[tuple[float, str | None], list[Source]] = {}
     for value, unit, source in pairs:
         groups.setdefault((value, unit), []).append(source)
-    return [Figure.model_construct(value=v, unit=u, sources=sorted(s, key=_source_order))
+    return [Figure.model_construct(value=v, unit=u, sources=s if in_order else sorted(s, key=_source_order))
             for (v, u), s in sorted(groups.items(), key=lambda kv: kv[0][0])]
 
 
@@ -300,13 +301,15 @@ class _Ordered:
         return len(self.views)
 
 
-def stated_point(country: str | None, date: dt.date, claims: list[PersonnelClaim]
+def stated_point(country: str | None, date: dt.date, claims: list[PersonnelClaim],
+                 units: dict[str, str] | None = None, in_order: bool = False
                  ) -> tuple[StrengthPoint, Contradiction | None, dict[str, str]]:
-    """The strength stated for ``country`` (None: the whole mission) on ``date`` by ``claims`` (in
-    source order): the point, the contradiction when they disagree, and the units they name."""
+    """The strength stated for ``country`` (None: the whole mission) on ``date`` by ``claims``: the
+    point, the contradiction when they disagree, and the units they name (``units``: known already;
+    ``in_order``: the claims come in source order, as a busy date's hundreds do from the index)."""
     k = knowledge()
-    figures = _figures((p.value, None, p.source) for p in claims)
-    units = stated_units(country, claims)
+    figures = _figures(((p.value, None, p.source) for p in claims), in_order)
+    units = stated_units(country, claims) if units is None else units
     contradiction = None
     if country is not None and len(figures) > 1:
         contradiction = Contradiction(
