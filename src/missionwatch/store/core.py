@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -369,12 +369,19 @@ class Store:
                                   .returning(ReviewRow.id)).scalar_one()
         return review.model_copy(update={"id": new_id, "created_at": created})
 
-    def list_reviews(self, report_id: str | None = None) -> list[Review]:
+    def list_reviews(self, report_id: str | None = None, report_ids: Sequence[str] | None = None
+                     ) -> list[Review]:
+        """Reviews in the order they were made: all, one report's, or those of ``report_ids``."""
         query = select(ReviewRow).order_by(ReviewRow.id)
         if report_id is not None:
             query = query.where(ReviewRow.report_id == report_id)
+        wanted = list(report_ids) if report_ids is not None else None
         with self._read() as conn:
-            return [Review.model_validate(dict(row._mapping)) for row in conn.execute(query)]
+            if wanted is None:
+                return [Review.model_validate(dict(row._mapping)) for row in conn.execute(query)]
+            rows = [row for i in range(0, len(wanted), 500)
+                    for row in conn.execute(query.where(ReviewRow.report_id.in_(wanted[i:i + 500])))]
+        return sorted((Review.model_validate(dict(row._mapping)) for row in rows), key=lambda r: r.id or 0)
 
     def add_audit(self, entry: AuditEntry) -> AuditEntry:
         at = entry.at or _now()
