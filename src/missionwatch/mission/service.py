@@ -113,10 +113,10 @@ class MissionService:
         keys of the reports the stamp's parts have moved past: new reports, new or replaced
         extractions, new reviews. Reading every key cost seconds at 220,000 reports, paid by the
         first request after each new report."""
-        _key = (ExtractionRow.report_id, ExtractionRow.extractor_version, ExtractionRow.extracted_at)
+        columns = (ExtractionRow.report_id, ExtractionRow.extractor_version, ExtractionRow.extracted_at)
         with self.store.engine.connect() as conn:
             if since is None:
-                rows = conn.execute(select(*_key)).all()
+                rows = conn.execute(select(*columns)).all()
             else:
                 last_seq, last_extracted, last_review = since  # None: there was none
                 extracted = select(ExtractionRow.report_id)
@@ -127,7 +127,7 @@ class MissionService:
                 ids.update(conn.scalars(select(ReviewRow.report_id).where(ReviewRow.id > (last_review or 0))))
                 wanted = sorted(ids)
                 rows = [row for i in range(0, len(wanted), _BATCH)
-                        for row in conn.execute(select(*_key).where(
+                        for row in conn.execute(select(*columns).where(
                             ExtractionRow.report_id.in_(wanted[i:i + _BATCH])))]
                 # a row the stamp cannot see (an import keeps its old extraction time, and may leave
                 # ``seq`` empty) shows in the count: then read every key
@@ -141,7 +141,6 @@ class MissionService:
                              f"{_review_stamp(reviews.get(r.report_id, []))}|{CONTRIBUTION_VERSION}"
                 for r in rows}
         return keys, reviews
-
 
     # ---------------------------------------------------------------- refresh
     def refresh(self, force: bool = False) -> RefreshStats:
