@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 
 from missionwatch.errors import QueryError, StoreError
 from missionwatch.records import DateInterval, Entity, Event, Extraction, Place, Quantity, Report, Span
-from missionwatch.store import AuditEntry, Review, Store, User
+from missionwatch.store import AuditEntry, Review, Store, User, minhash
+from missionwatch.store.core import near_duplicate_candidates
 from missionwatch.store.engine import head_revision
 from missionwatch.store.models import Base
 from tests.conftest import SAMPLES
@@ -142,6 +143,27 @@ def test_near_duplicate_is_stored_and_linked(store):
     assert store.get_report(copy.id) == copy  # stored in full, never dropped
     assert store.counts().reports == 3 and store.counts().near_duplicates == 1
 
+
+
+def test_near_duplicate_candidates_are_index_lookups_not_a_scan_of_the_band_table(store):
+    """Each report's near-duplicate check is a handful of index lookups, whatever the store holds: a
+    scan of ``lsh_bands`` (16 rows per stored report) made ingest slow down as the store grew."""
+    store.add(report(WIRE))
+    bands = minhash.band_keys(minhash.signature(OTHER))
+    statement = near_duplicate_candidates(bands)
+    with store.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET enable_seqscan = off")  # a tiny table is scanned otherwise
+            compiled = statement.compile(dialect=conn.dialect)
+            plan = [str(r[0]) for r in conn.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params)]
+        else:
+            compiled = statement.compile(dialect=conn.dialect)
+            args = [compiled.params[k] for k in compiled.positiontup or []]
+            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), tuple(args))
+            plan = [str(r[-1]) for r in rows]
+    text = "\n".join(plan)
+    assert "lsh_bands" in text
+    assert "SCAN lsh_bands" not in text and "Seq Scan on lsh_bands" not in text, text
 
 def test_near_duplicate_threshold_is_a_setting(db_url, monkeypatch):
     monkeypatch.setenv("MISSIONWATCH_NEAR_DUPLICATE_THRESHOLD", "0.999")

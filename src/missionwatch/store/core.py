@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, delete, func, insert, select, tuple_
+from sqlalchemy import Connection, Select, and_, delete, func, insert, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from missionwatch import settings
@@ -46,6 +46,17 @@ PAGE = 500
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+
+def near_duplicate_candidates(bands: list[tuple[int, int]]) -> Select[Any]:
+    """Stored reports sharing at least one LSH band key with ``bands``, with their signatures."""
+    # One equality pair per band, not a row-value IN: SQLite plans ``(band, key) IN (VALUES ...)``
+    # as a scan of the whole band table, which made each report's check grow with the store.
+    sharing = select(LshBandRow.report_id).where(
+        or_(*(and_(LshBandRow.band == band, LshBandRow.key == key) for band, key in bands)))
+    return (select(ReportRow.id, ReportRow.minhash, ReportRow.ingested_at)
+            .where(ReportRow.id.in_(sharing)))
 
 
 class Store:
@@ -202,10 +213,7 @@ class Store:
     def _near_duplicate(self, conn: Connection, signature: np.ndarray,
                         bands: list[tuple[int, int]]) -> tuple[str | None, float | None]:
         """The most similar stored report at or above the threshold (earliest on ties)."""
-        candidates = select(LshBandRow.report_id).where(
-            tuple_(LshBandRow.band, LshBandRow.key).in_(bands)).distinct().subquery()
-        rows = conn.execute(select(ReportRow.id, ReportRow.minhash, ReportRow.ingested_at)
-                            .where(ReportRow.id.in_(select(candidates.c.report_id)))).all()
+        rows = conn.execute(near_duplicate_candidates(bands)).all()
         best: tuple[float, dt.datetime, str] | None = None
         for row in rows:
             score = minhash.similarity(signature, minhash.from_bytes(row.minhash))
