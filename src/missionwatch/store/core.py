@@ -49,7 +49,7 @@ def _now() -> dt.datetime:
 
 
 
-def near_duplicate_candidates(bands: list[tuple[int, int]]) -> Select[Any]:
+def near_duplicate_candidates(bands: list[tuple[int, int]]) -> Select[str, bytes, dt.datetime]:
     """Stored reports sharing at least one LSH band key with ``bands``, with their signatures."""
     # One equality pair per band, not a row-value IN: SQLite plans ``(band, key) IN (VALUES ...)``
     # as a scan of the whole band table, which made each report's check grow with the store.
