@@ -15,18 +15,21 @@ one misses something:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import platform
 import resource
+import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import psutil
 
@@ -143,21 +146,40 @@ def run_child(target: str, args: dict[str, Any], *, timeout: float = 7200,
     # The child imports ``bench`` from the repository, wherever we were started.
     child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), child_env.get("PYTHONPATH")]))
     started = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=REPO, env=child_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
-    with TreeSampler(proc.pid) as sampler:
-        try:
-            out, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, err = proc.communicate()
-            raise RuntimeError(f"{target} timed out after {timeout} s; stderr tail:\n{err[-3000:]}") from None
-    seconds = time.monotonic() - started
+    # Output goes to files and the child leads its own process group: when a child dies (the OOM
+    # killer on a long run), its workers would keep a pipe open and a reader waiting forever.
+    with tempfile.TemporaryFile("w+") as out_file, tempfile.TemporaryFile("w+") as err_file:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=child_env, stdout=out_file, stderr=err_file, text=True,
+                                start_new_session=True)
+        timed_out = False
+        with TreeSampler(proc.pid) as sampler:
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+            finally:
+                _kill_group(proc.pid)
+                proc.wait()
+        seconds = time.monotonic() - started
+        out, err = _read(out_file), _read(err_file)
+    if timed_out:
+        raise RuntimeError(f"{target} timed out after {timeout} s; stderr tail:\n{err[-3000:]}")
     lines = [line for line in out.splitlines() if line.startswith(RESULT_MARK)]
     if proc.returncode != 0 or not lines:
         raise RuntimeError(f"{target} failed (exit {proc.returncode}); stderr tail:\n{err[-3000:]}")
     return ChildRun(json.loads(lines[-1][len(RESULT_MARK):]), round(seconds, 2), round(sampler.peak_mb, 1),
                     _thin(sampler.samples))
+
+
+def _kill_group(pgid: int) -> None:
+    """Stop whatever the child left running (its workers, if it died before them)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def _read(file: IO[str]) -> str:
+    file.seek(0)
+    return file.read()
 
 
 def _thin(samples: list[tuple[float, float]], keep: int = 60) -> list[tuple[float, float]]:

@@ -1,0 +1,37 @@
+"""The benchmark harness's measured subprocesses (``bench.harness.run_child``)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bench.harness import run_child
+
+
+def measure_nothing(value: int) -> dict[str, int]:
+    return {"value": value}
+
+
+def die_leaving_a_worker(finished: str) -> dict[str, int]:
+    """A measured process killed mid-run (as by the OOM killer) while a worker it started, holding its
+    output open, still has 30 s to go."""
+    subprocess.Popen([sys.executable, "-c",
+                      f"import time, pathlib; time.sleep(30); pathlib.Path({finished!r}).write_text('done')"])
+    os._exit(9)
+
+
+def test_a_child_reports_what_it_measured_with_its_peak_memory():
+    run = run_child("tests.test_bench_harness:measure_nothing", {"value": 7})
+    assert run.result["value"] == 7
+    assert run.result["self_peak_rss_mb"] > 0
+
+
+def test_a_child_that_dies_fails_the_run_at_once_and_takes_its_workers_with_it(tmp_path: Path):
+    finished = tmp_path / "worker-finished"
+    with pytest.raises(RuntimeError, match="exit 9"):
+        run_child("tests.test_bench_harness:die_leaving_a_worker", {"finished": str(finished)}, timeout=120)
+    # The harness neither waited for the orphaned worker nor left it running.
+    assert not finished.exists()
