@@ -28,6 +28,7 @@ reports that carry money, gaps or roles, not every report.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,8 @@ from missionwatch.mission.model import (
     Contingent,
     Contradiction,
     EstimatePoint,
+    Figure,
+    FirstSources,
     Forces,
     Mandate,
     MandateAct,
@@ -53,9 +56,9 @@ from missionwatch.mission.picture import (
     latest_people,
     mandate_expiry,
     mandate_status,
-    stated_point,
-    stated_units,
+    stated_point_of,
     strength_step,
+    unit_spellings,
 )
 from missionwatch.mission.timed import FOREVER, Entry, Fold, Timed
 from missionwatch.mission.timeline import STATUS_GROUP
@@ -104,48 +107,103 @@ def _keep(cut: dict[str, int], path: str, total: int, latest: list[Any], history
 
 
 # ------------------------------------------------------------------ stated strengths
-class StatedVersion:
-    """The strength stated for (contributor, date) by the claims known from ``since`` to ``until``."""
+class StatedClaims:
+    """The claims stating one contributor's strength on one date, in source order. That order is
+    report date first, so the claims known on any day are a prefix; each value's positions and each
+    unit's first position let a prefix's figures be read without walking it (a busy date is stated
+    by thousands of reports, and every report day is a version)."""
 
-    __slots__ = ("country", "date", "claims", "since", "until", "low", "high", "units", "disputed", "_point")
+    __slots__ = ("country", "date", "claims", "days", "positions", "units")
 
-    def __init__(self, country: str | None, date: dt.date, claims: list[PersonnelClaim],
-                 since: int, until: int) -> None:
+    def __init__(self, country: str | None, date: dt.date, claims: list[PersonnelClaim]) -> None:
+        from missionwatch.mission.asof import _ordinal
+
         self.country = country
         self.date = date
         self.claims = sorted(claims, key=lambda p: _source_order(p.source))
+        self.days = [_ordinal(p.source.report_date) for p in self.claims]
+        positions: dict[float, list[int]] = {}
+        for i, p in enumerate(self.claims):
+            positions.setdefault(p.value, []).append(i)
+        self.positions = sorted(positions.items())
+        firsts: dict[str, tuple[int, str, str]] = {}
+        for i, key, spelling in unit_spellings(country, self.claims):
+            firsts.setdefault(key, (i, key, spelling))
+        self.units = list(firsts.values())
+
+    def values(self, known: int) -> list[float]:
+        """The distinct values of the first ``known`` claims, smallest first."""
+        return [value for value, at in self.positions if at[0] < known]
+
+    def units_of(self, known: int) -> tuple[tuple[str, str], ...]:
+        return tuple((key, spelling) for i, key, spelling in self.units if i < known)
+
+    def figures(self, known: int, sources: int | None) -> list[Figure]:
+        """The figures of the first ``known`` claims, each with its sources (``sources``: the first
+        that many, as ``first_sources``)."""
+        out = []
+        for value, at in self.positions:
+            if at[0] >= known:
+                continue
+            count = bisect.bisect_left(at, known)
+            taken = at[:count] if sources is None or count <= sources else at[:sources]
+            listed = [self.claims[i].source for i in taken]
+            if len(taken) < count:
+                listed = FirstSources(listed, count, self._span(at, count))
+            out.append(Figure.model_construct(value=value, unit=None, sources=listed))
+        return out
+
+    def _span(self, at: list[int], count: int) -> tuple[dt.date | None, dt.date | None]:
+        claims = self.claims
+        first = next((claims[i].source.report_date for i in at[:count] if claims[i].source.report_date), None)
+        return first, claims[at[count - 1]].source.report_date
+
+
+class StatedVersion:
+    """The strength stated for (contributor, date) by the first ``known`` of its claims: those known
+    from ``since`` to ``until``."""
+
+    __slots__ = ("stated", "known", "since", "until", "low", "high", "units", "disputed", "_made")
+
+    def __init__(self, stated: StatedClaims, known: int, since: int, until: int) -> None:
+        self.stated = stated
+        self.known = known
         self.since = since
         self.until = until
-        values = [p.value for p in claims]
-        self.low, self.high = min(values), max(values)
-        self.units = tuple(stated_units(country, self.claims).items())
-        self.disputed = len(set(values)) > 1
-        self._point: tuple[StrengthPoint, Contradiction | None, dict[str, str]] | None = None
+        values = stated.values(known)
+        self.low, self.high = values[0], values[-1]
+        self.units = stated.units_of(known)
+        self.disputed = len(values) > 1
+        self._made: dict[int | None, tuple[StrengthPoint, Contradiction | None]] = {}
 
-    @property
-    def made(self) -> tuple[StrengthPoint, Contradiction | None, dict[str, str]]:
-        if self._point is None:
-            self._point = stated_point(self.country, self.date, self.claims, dict(self.units), in_order=True)
-        return self._point
+    def made(self, sources: int | None) -> tuple[StrengthPoint, Contradiction | None]:
+        """The point and its contradiction, each figure's sources cut to ``sources`` (see
+        ``first_sources``)."""
+        hit = self._made.get(sources)
+        if hit is None:
+            stated = self.stated
+            hit = self._made[sources] = stated_point_of(stated.country, stated.date,
+                                                        stated.figures(self.known, sources))
+        return hit
 
-    @property
-    def point(self) -> StrengthPoint:
-        return self.made[0]
+    def point(self, sources: int | None) -> StrengthPoint:
+        return self.made(sources)[0]
 
 
 def stated_versions(country: str | None, date: dt.date, claims: list[PersonnelClaim]
                     ) -> list[StatedVersion]:
     """One version per distinct report day of ``claims``, visible from that day (and ``date``) on."""
-    from missionwatch.mission.asof import _ordinal
-
-    days = sorted({_ordinal(p.source.report_date) for p in claims})
+    stated = StatedClaims(country, date, claims)
+    days = stated.days
     out = []
-    for i, day in enumerate(days):
-        until = days[i + 1] if i + 1 < len(days) else FOREVER
-        since = max(day, date.toordinal())
+    i = 0
+    while i < len(days):
+        known = bisect.bisect_right(days, days[i])
+        until = days[known] if known < len(days) else FOREVER
+        since = max(days[i], date.toordinal())
         if since < until:
-            known = [p for p in claims if _ordinal(p.source.report_date) <= day]
-            out.append(StatedVersion(country, date, known, since, until))
+            out.append(StatedVersion(stated, known, since, until))
+        i = known
     return out
 
 
@@ -375,7 +433,7 @@ class BoundedFold:
         return Forces(contingents=contingents,
                       total_low=sum(c.estimate_low or 0 for c in totals) if totals else None,
                       total_high=sum(c.estimate_high or 0 for c in totals) if totals else None,
-                      stated_mission_totals=[e.item.point for e in stated_totals])
+                      stated_mission_totals=[e.item.point(self.sources) for e in stated_totals])
 
     def contingent(self, country: str) -> Contingent | None:
         s = self.sections
@@ -392,7 +450,7 @@ class BoundedFold:
         before = series.fold(day, below=tail[0].key) if series is not None and tail else _SERIES_UNIT
         acc = SERIES.over(tail, before)
         low, high = _estimate(acc)
-        points = [_point(e) for e in tail]
+        points = [_point(e, self.sources) for e in tail]
         series_out = _keep(self.cut, f"{path}.series", n_series, self._last(points), self.history)
         n_estimates, estimates = self.estimates(series, n_series, tail, before) if series is not None \
             else (0, [])
@@ -405,7 +463,7 @@ class BoundedFold:
         latest_stated = None
         if acc[6] and stated_t is not None:
             found = stated_t.latest(day, 1)
-            latest_stated = found[0].item.point if found else None
+            latest_stated = found[0].item.point(self.sources) if found else None
         units = dict(acc[8])
         flows = s.flows.get(country)
         if flows is not None:
@@ -440,7 +498,7 @@ class BoundedFold:
         if want > 0:
             low, high = _estimate(before)
             for n, e in enumerate(tail):
-                point = _point(e)
+                point = _point(e, self.sources)
                 low, high = strength_step(low, high, point)
                 if n >= len(tail) - want:
                     assert low is not None and high is not None
@@ -524,11 +582,11 @@ class BoundedFold:
     def contradictions(self) -> list[Contradiction]:
         s = self.sections
         out = [e.item.contradiction for e in self.latest("contradictions.event figures disagree", s.figures)]
-        out += [e.item.made[1] for e in self.latest("contradictions.personnel figures disagree",
+        out += [e.item.made(self.sources)[1] for e in self.latest("contradictions.personnel figures disagree",
                                                     s.disputed_stated)]
         return out
 
 
-def _point(e: Entry) -> StrengthPoint:
+def _point(e: Entry, sources: int | None) -> StrengthPoint:
     item = e.item
-    return item.point if isinstance(item, StatedVersion) else item.flow_point
+    return item.point(sources) if isinstance(item, StatedVersion) else item.flow_point

@@ -307,27 +307,41 @@ def stated_point(country: str | None, date: dt.date, claims: list[PersonnelClaim
     """The strength stated for ``country`` (None: the whole mission) on ``date`` by ``claims``: the
     point, the contradiction when they disagree, and the units they name (``units``: known already;
     ``in_order``: the claims come in source order, as a busy date's hundreds do from the index)."""
-    k = knowledge()
     figures = _figures(((p.value, None, p.source) for p in claims), in_order)
     units = stated_units(country, claims) if units is None else units
+    return (*stated_point_of(country, date, figures), units)
+
+
+def stated_point_of(country: str | None, date: dt.date, figures: list[Figure]
+                    ) -> tuple[StrengthPoint, Contradiction | None]:
+    """The stated point made of ``figures`` (one per value, in value order), and the contradiction
+    when there are several."""
     contradiction = None
     if country is not None and len(figures) > 1:
         contradiction = Contradiction(
-            kind="personnel figures disagree", subject=f"{k.contributor_name(country)} on {date}",
+            kind="personnel figures disagree", subject=f"{knowledge().contributor_name(country)} on {date}",
             detail=f"{len(figures)} different strengths stated for the same date", claims=figures)
     point = StrengthPoint.model_construct(event_id=None, date=date, kind="stated", figures=figures)
-    return point, contradiction, units
+    return point, contradiction
 
 
 def stated_units(country: str | None, claims: list[PersonnelClaim]) -> dict[str, str]:
     """The units a contributor's stated strengths name (by normalised name), first spelling kept."""
     units: dict[str, str] = {}
-    if country is not None:
-        own = norm(knowledge().contributor_name(country))
-        for p in claims:
-            if p.unit and norm(p.unit) != own:
-                units.setdefault(norm(p.unit), p.unit)
+    for _, key, spelling in unit_spellings(country, claims):
+        units.setdefault(key, spelling)
     return units
+
+
+def unit_spellings(country: str | None, claims: list[PersonnelClaim]) -> Iterator[tuple[int, str, str]]:
+    """(position, normalised name, spelling) of each unit that ``claims`` name, other than the
+    contributor itself."""
+    if country is None:
+        return
+    own = norm(knowledge().contributor_name(country))
+    for i, p in enumerate(claims):
+        if p.unit and norm(p.unit) != own:
+            yield i, norm(p.unit), p.unit
 
 
 def strength_step(low: float | None, high: float | None, point: StrengthPoint
