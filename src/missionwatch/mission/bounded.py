@@ -155,7 +155,8 @@ class StatedClaims:
 
     def _span(self, at: list[int], count: int) -> tuple[dt.date | None, dt.date | None]:
         claims = self.claims
-        first = next((claims[i].source.report_date for i in at[:count] if claims[i].source.report_date), None)
+        # as ``reported``: undated sources come first, so this walks only those (no copy of ``at``)
+        first = next((d for i in range(count) if (d := claims[at[i]].source.report_date) is not None), None)
         return first, claims[at[count - 1]].source.report_date
 
 
