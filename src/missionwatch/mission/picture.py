@@ -340,8 +340,8 @@ def unit_spellings(country: str | None, claims: list[PersonnelClaim]) -> Iterato
         return
     own = norm(knowledge().contributor_name(country))
     for i, p in enumerate(claims):
-        if p.unit and norm(p.unit) != own:
-            yield i, norm(p.unit), p.unit
+        if p.unit and (key := norm(p.unit)) != own:
+            yield i, key, p.unit
 
 
 def strength_step(low: float | None, high: float | None, point: StrengthPoint
