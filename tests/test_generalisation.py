@@ -935,3 +935,21 @@ def test_nominal_arrivals_are_flows_of_their_contingents_in_the_picture():
     forces = build_picture([contributions_of(x, body)], dt.date(2025, 10, 5)).forces
     flows = {(c.country, s.kind, f.value) for c in forces.contingents for s in c.series for f in s.figures}
     assert {("KE", "arrival", 200), ("GT", "arrival", 75)} <= flows
+
+
+# ---------------------------------------------------------------- raised subjects, clause pronouns
+
+@pytest.mark.parametrize("text, etype, actor", [
+    ("OAS foreign ministers are expected to discuss the crisis when they meet in Washington next week.",
+     "MEETING", "Organization of American States"),
+    ("Guatemalan troops were ordered to withdraw from Pétion-Ville on Monday.", "WITHDRAW", None),
+    ("CARICOM leaders are scheduled to meet in Georgetown on Friday.", "MEETING", "CARICOM"),
+])
+def test_the_subject_of_a_passive_raising_verb_acts_in_its_complement(text, etype, actor):
+    x = run(text)
+    events = [e for e in x.events if e.type == etype]
+    assert len(events) == 1, [(e.type, e.status, e.evidence.text) for e in x.events]
+    assert events[0].status == "planned"
+    if actor:
+        assert actors(x, events[0]) == {actor}
+

@@ -238,6 +238,9 @@ def _coref(ctx: _Ctx, tok: Token) -> list[str]:
         found = _nearest(ctx, tok, ("PERSON",))
         return [found] if found else []
     if lower in ("they", "them", "their"):
+        named = _outer_subject(ctx, tok) if lower == "they" else []
+        if named:
+            return named
         # "their arrival": whose arrival is people's, a force's or a gang's sooner than the mission's
         people = tok.dep_ == "poss" and _lemma(tok.head) in _rules()["personal_event_nouns"]
         found = (people and _nearest(ctx, tok, ("FORCE", "ARMED_GROUP"), back=600)) \
@@ -246,9 +249,7 @@ def _coref(ctx: _Ctx, tok: Token) -> list[str]:
     if lower == "it" and tok.dep_ in ("nsubj", "nsubjpass"):
         # "the fund has received $112 million since it was established": the subject of the clause it
         # hangs from; else ("Kenya, which has said it will not pull out") the actor named just before
-        outer = [_entities_in(ctx, _phrase_tokens(c)) for c in tok.head.head.children
-                 if tok.head.dep_ == "advcl" and c.dep_ in ("nsubj", "nsubjpass")]
-        named = next((ids for ids in outer if ids), None)
+        named = _outer_subject(ctx, tok)
         if named:
             return named[:1]
         found = _nearest(ctx, tok, ("COUNTRY", "MISSION", "FORCE", "ARMED_GROUP"), back=120)
@@ -304,6 +305,23 @@ def _coref(ctx: _Ctx, tok: Token) -> list[str]:
     # "police reinforcements were sent", "soldiers opened fire": the one force of that kind the report names
     only = {e.id for e in ctx.entities if e.type == "FORCE" and kinds & _force_kinds(e.name)}
     return list(only) if kinds and len(only) == 1 else []
+
+
+def _outer_subject(ctx: _Ctx, tok: Token) -> list[str]:
+    """The entities named by the subject of the clause that a pronoun subject's adverbial clause hangs
+    from: "the fund ... since it was established", "heads of government are expected to discuss the
+    mission when they meet" (through the raising verb's subject)."""
+    if tok.dep_ not in ("nsubj", "nsubjpass") or tok.head.dep_ != "advcl":
+        return []
+    outer = tok.head.head
+    for _ in range(4):
+        subjects = [c for c in outer.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subjects:
+            return _entities_in(ctx, _phrase_tokens(subjects[0]))
+        if outer.dep_ not in ("xcomp", "conj") or outer.head == outer:
+            return []
+        outer = outer.head
+    return []
 
 
 def _lemma_words(name: str) -> set[str]:
@@ -466,6 +484,9 @@ def _roles(tok: Token) -> _Roles:
                 break
         cur = cur.head
         heads.append(cur)
+    # the subject of a passive raising verb is the trigger's subject unless the trigger is passive too
+    # ("troops are expected to be deployed": still what is deployed)
+    raised = heads[1:] if not any(c.dep_ == "auxpass" for c in tok.children) else []
     if tok.dep_ == "conj" and tok.head.pos_ in ("VERB", "AUX"):
         heads.append(tok.head)
     for h in heads:
@@ -473,7 +494,8 @@ def _roles(tok: Token) -> _Roles:
             if c.dep_ == "nsubj" and not r.subj and not r.passive_subj:
                 r.subj.append(c)
             elif c.dep_ == "nsubjpass" and not r.passive_subj and not r.subj:
-                r.passive_subj.append(c)
+                # "heads of government are expected to discuss": who is expected is who discusses
+                (r.subj if h in raised else r.passive_subj).append(c)
             elif c.dep_ == "agent":
                 r.agent.extend(g for g in c.children if g.dep_ == "pobj")
             if h == tok:
@@ -647,7 +669,7 @@ def _status(tok: Token, etype: str, forced: str | None) -> tuple[str | None, boo
         finite = finite and tok.dep_ in ("dobj", "nsubj", "nsubjpass") and _lemma(verb) in _LIGHT
     head = chain[-1]
     if head.dep_ == "advcl" and head.head != head and any(
-            c.dep_ == "mark" and c.lower_ in ("when", "once", "after", "before", "until", "as")
+            c.dep_ in ("mark", "advmod") and c.lower_ in ("when", "once", "after", "before", "until", "as")
             for c in head.children):
         outer = _status(head.head, etype, None)
         if outer[0] in ("planned", "hypothetical"):
