@@ -953,3 +953,22 @@ def test_the_subject_of_a_passive_raising_verb_acts_in_its_complement(text, etyp
     if actor:
         assert actors(x, events[0]) == {actor}
 
+
+
+@pytest.mark.parametrize("text, action", [
+    ("The Security Council on Monday approved the renewal of the mission's mandate for another year.",
+     "renew"),
+    ("The council voted to renew the authorization of the force until July.", "renew"),
+])
+def test_a_mandate_noun_object_of_a_mandate_verb_is_one_act_with_the_specific_action(text, action):
+    x = run(text)
+    acts = [e for e in x.events if e.type == "MANDATE"]
+    assert [e.attributes["action"] for e in acts] == [action]
+
+
+def test_a_grant_with_no_agent_is_the_named_councils_and_an_expiry_has_no_actor():
+    x = run("The Security Council met on Monday to discuss Haiti. The original mandate, approved in "
+            "October 2023, expires on Wednesday.")
+    acts = {e.attributes["action"]: e for e in x.events if e.type == "MANDATE"}
+    assert actors(x, acts["authorize"]) == {"UN Security Council"}
+    assert actors(x, acts["expire"]) == set()

@@ -285,8 +285,7 @@ def _coref(ctx: _Ctx, tok: Token) -> list[str]:
         return [found] if found else []
     if definite and _lemma(tok) in rules["council_acts"]:
         # "the resolution authorizes a force": the council that adopted it
-        found = next((ent.id for s0, _e, ent in reversed(ctx.mention_index) if s0 < tok.idx
-                      and ent.type == "ORG" and _lemma_words(ent.name) & _COUNCILS), None)
+        found = _council_before(ctx, tok.idx)
         return [found] if found else []
     if lower in rules["mission"] or (definite and lower in ("force",)):
         found = (_nearest(ctx, tok, ("MISSION",), back=3000)
@@ -322,6 +321,12 @@ def _outer_subject(ctx: _Ctx, tok: Token) -> list[str]:
             return []
         outer = outer.head
     return []
+
+
+def _council_before(ctx: _Ctx, char: int) -> str | None:
+    """The council (or assembly, parliament) named last before ``char``."""
+    return next((ent.id for s0, _e, ent in reversed(ctx.mention_index) if s0 < char
+                 and ent.type == "ORG" and _lemma_words(ent.name) & _COUNCILS), None)
 
 
 def _lemma_words(name: str) -> set[str]:
@@ -976,6 +981,8 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 _COUNCILS = frozenset({"council", "assembly", "parliament", "senate"})
+#: MANDATE actions that someone grants (an expiry has no actor).
+_GRANTS = frozenset({"authorize", "renew", "extend"})
 
 
 def _in_date(ctx: _Ctx, tok: Token) -> bool:
@@ -1156,6 +1163,11 @@ def _build(ctx: _Ctx, rule: dict[str, Any], tok: Token,
             actors = [a for a in actors if not any(e.id == a and e.type == "FORCE"
                                                    and e.attributes.get("country") == dest.country
                                                    for e in ctx.entities)]
+    if etype == "MANDATE" and not actors and status != "negated" \
+            and (rule.get("attributes") or {}).get("action", "authorize") in _GRANTS:
+        # "the original mandate, approved in October 2023": granted by the council the report names
+        council = _council_before(ctx, tok.idx)
+        actors = [council] if council and council not in targets else []
     if etype == "DECISION" and actors and _entity_types(ctx, actors) <= {"ARMED_GROUP"}:
         return []  # gangs block roads and ban traffic: that is not a policy decision
     attributes = dict(rule.get("attributes") or {})
@@ -1384,6 +1396,21 @@ def _place_feature(ctx: _Ctx, pid: str | None) -> str:
 # ---------------------------------------------------------------- the stage
 
 
+def _one_act_per_granting_verb(cands: list[_Cand]) -> list[_Cand]:
+    """"renews the authorization", "approved the renewal of the mandate": a mandate noun that is the
+    object of a mandate verb is that verb's act, named by the more specific action of the two."""
+    verbs = {c.trigger.i: c for c in cands if c.type == "MANDATE" and c.trigger.pos_ == "VERB"}
+    kept = []
+    for c in cands:
+        verb = verbs.get(c.trigger.head.i) if c.type == "MANDATE" and c.trigger.dep_ == "dobj" else None
+        if verb is None or verb is c:
+            kept.append(c)
+            continue
+        if verb.attributes.get("action", "authorize") == "authorize":
+            verb.attributes["action"] = c.attributes.get("action", "authorize")
+    return kept
+
+
 def _money_triggers(ctx: _Ctx) -> list[Token]:
     out = []
     for q in ctx.quantities:
@@ -1536,6 +1563,7 @@ def find_events(doc: Doc, published: dt.date | None, entities: list[Entity], pla
     # "declared a state of emergency": a decision, not also a statement
     cands = [c for c in cands if not (c.type == "STATEMENT" and any(
         o.trigger.i == c.trigger.i and o.type != "STATEMENT" for o in cands))]
+    cands = _one_act_per_granting_verb(cands)
     cands.sort(key=lambda c: c.trigger.idx)
     _carry_over(ctx, cands)
     merged: list[_Cand] = []
