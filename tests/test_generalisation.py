@@ -972,3 +972,10 @@ def test_a_grant_with_no_agent_is_the_named_councils_and_an_expiry_has_no_actor(
     acts = {e.attributes["action"]: e for e in x.events if e.type == "MANDATE"}
     assert actors(x, acts["authorize"]) == {"UN Security Council"}
     assert actors(x, acts["expire"]) == set()
+
+
+def test_a_wire_lede_is_parsed_apart_from_its_dateline():
+    x = run("NAIROBI, Kenya (AP) — Kenya's High Court on Friday blocked the deployment of police officers "
+            "to Haiti.")
+    ev = next(e for e in x.events if e.type == "DECISION")
+    assert actors(x, ev) == {"High Court"}

@@ -37,11 +37,11 @@ from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
 from missionwatch.extract import gazetteer as gz
-from missionwatch.extract.nlp import text_of
+from missionwatch.extract.nlp import dateline_span, text_of
 from missionwatch.records import Entity
 from missionwatch.records import Span as MSpan
 
-VERSION = "entities@5"
+VERSION = "entities@6"
 
 KNOWLEDGE = Path(__file__).resolve().parent / "knowledge"
 _USER_KEY = "missionwatch.analysis"
@@ -571,18 +571,6 @@ def _is_credit_line(line: str) -> bool:
     # a long line is prose that happens to name a reporter, unless it is a wire credit
     fits = len(line) <= _LINE_MAX or _WIRE_CREDIT.match(line)
     return bool(fits and _CREDIT_LINE.match(line))
-
-
-_DATELINE = re.compile(
-    r"^\s*[A-Z][A-Z.'’\- ]{1,40}(?:,\s*[A-Z][\w.'’ -]{1,30}?)?(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
-    r"\s*(?:\([^)\n]{1,40}\))?\.?\s*(?:[—–]|--|-\s|:)"
-)
-
-
-def dateline_span(text: str) -> tuple[int, int] | None:
-    """The opening dateline ("PORT-AU-PRINCE, Haiti (AP) —", "UNITED NATIONS, Sept 30 (Reuters) -")."""
-    m = _DATELINE.match(text)
-    return (m.start(), m.end()) if m else None
 
 
 def _descriptor(

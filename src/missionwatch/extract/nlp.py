@@ -8,6 +8,7 @@ dependencies install. Nothing is downloaded at run time.
 from __future__ import annotations
 
 import importlib
+import re
 from functools import lru_cache
 
 import spacy
@@ -58,10 +59,37 @@ def line_breaks(doc: Doc) -> Doc:
     return doc
 
 
+_DATELINE = re.compile(
+    r"^\s*[A-Z][A-Z.'’\- ]{1,40}(?:,\s*[A-Z][\w.'’ -]{1,30}?)?(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
+    r"\s*(?:\([^)\n]{1,40}\))?\.?\s*(?:[—–]|--|-\s|:)"
+)
+
+
+def dateline_span(text: str) -> tuple[int, int] | None:
+    """The opening dateline ("PORT-AU-PRINCE, Haiti (AP) —", "UNITED NATIONS, Sept 30 (Reuters) -")."""
+    m = _DATELINE.match(text)
+    return (m.start(), m.end()) if m else None
+
+
+@Language.component("missionwatch_dateline")
+def dateline(doc: Doc) -> Doc:
+    """The lede starts a sentence after its dateline: parsed as one sentence, "PORT-AU-PRINCE, Haiti
+    (AP) — Gang members armed with rifles killed 70 people" hangs the lede's verb off the dateline
+    (here, off "rifles") and loses who acted."""
+    span = dateline_span(doc.text)
+    if span is None:
+        return doc
+    lede = next((t for t in doc if t.idx >= span[1] and not t.is_space), None)
+    if lede is not None and lede.i > 0:
+        lede.is_sent_start = True
+    return doc
+
+
 @lru_cache(maxsize=1)
 def load_nlp() -> Language:
     """The base pipeline: tokens, sentences, parse, lemmas and statistical NER, with sentence
-    boundaries at paragraph and short-line breaks set before the parser."""
+    boundaries at paragraph and short-line breaks and after an opening dateline set before the
+    parser."""
     for name in MODEL_PACKAGES:
         try:
             module = importlib.import_module(name)
@@ -70,6 +98,7 @@ def load_nlp() -> Language:
         nlp = module.load()
         if "parser" in nlp.pipe_names and "missionwatch_line_breaks" not in nlp.pipe_names:
             nlp.add_pipe("missionwatch_line_breaks", before="parser")
+            nlp.add_pipe("missionwatch_dateline", before="parser")
         return nlp
     raise MissionwatchError("MW402", f"none of {', '.join(MODEL_PACKAGES)} is installed",
                             where="spacy")
