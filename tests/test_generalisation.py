@@ -979,3 +979,25 @@ def test_a_wire_lede_is_parsed_apart_from_its_dateline():
             "to Haiti.")
     ev = next(e for e in x.events if e.type == "DECISION")
     assert actors(x, ev) == {"High Court"}
+
+
+def test_a_participle_with_an_object_is_the_main_verb_of_its_subject():
+    x = run("Gang members armed with automatic rifles killed at least 70 people, among them women and "
+            "children, in a dawn attack on Pont-Sondé, officials said. Police blamed the Gran Grif gang.")
+    ev = next(e for e in x.events if e.type == "ATTACK")
+    assert actors(x, ev) == {"Gran Grif"}
+
+
+@pytest.mark.parametrize("text, etype, day", [
+    ("Kenya said on Monday it would send 200 more officers.", "DEPLOY", None),
+    ("Gunmen armed with assault rifles killed five people in Cabaret on Sunday, police said Monday.",
+     "ATTACK", dt.date(2025, 9, 28)),
+    ("The ministry said on Friday that 200 officers had arrived in Port-au-Prince on Thursday.",
+     "DEPLOY", dt.date(2025, 9, 25)),
+])
+def test_the_day_of_saying_does_not_date_what_is_said(text, etype, day):
+    ev = next(e for e in run(text).events if e.type == etype)
+    if day is None:
+        assert ev.date is None or ev.date.fallback
+    else:
+        assert (ev.date.start, ev.date.end) == (day, day)

@@ -555,7 +555,10 @@ def _roles(tok: Token) -> _Roles:
                 r.subj.extend(g for g in c.children if g.dep_ == "nsubj")
     # participles and relative clauses: "200 Kenyans arrived", "officers who arrived"
     if tok.dep_ in ("acl", "relcl") and not r.subj and not r.passive_subj and tok.pos_ == "VERB":
-        (r.passive_subj if tok.tag_ == "VBN" and tok.dep_ == "acl" else r.subj).append(tok.head)
+        if tok.tag_ == "VBN" and tok.dep_ == "acl" and any(c.dep_ == "dobj" for c in tok.children):
+            r.subj.append(_misread_subject(tok))
+        else:
+            (r.passive_subj if tok.tag_ == "VBN" and tok.dep_ == "acl" else r.subj).append(tok.head)
     r.subj = [tok.head if s.lower_ in ("who", "which", "that") and tok.dep_ == "relcl" else s for s in r.subj]
     r.obj = [tok.head if o.lower_ in ("which", "that", "whom") and tok.dep_ == "relcl" else o for o in r.obj]
     r.subj, r.obj, r.agent = _with_conj(r.subj), _with_conj(r.obj), _with_conj(r.agent)
@@ -563,6 +566,16 @@ def _roles(tok: Token) -> _Roles:
 
 
 # ---------------------------------------------------------------- modality
+
+
+def _misread_subject(tok: Token) -> Token:
+    """A past participle with an object modifies no noun: it is a main verb the parser hung inside its
+    subject ("gang members armed with rifles killed 70 people", read as rifles that were killed).
+    Its subject is the noun the participle phrases hang from."""
+    noun = tok.head
+    while noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.head.dep_ == "acl":
+        noun = noun.head.head.head
+    return noun
 
 
 def _is_heading(tok: Token) -> bool:
@@ -694,11 +707,14 @@ def _pick_date(ctx: _Ctx, tok: Token, sent: SpacySpan, exclude_conj: bool = True
     in_sent = [d for d in ctx.dates if sent.start_char <= d.span.start < sent.end_char]
     if not in_sent:
         return None
-    ancestors = {t.i for t in _chain(tok)} | {tok.i}
-    # also the governing verbs of relative clauses ("patrols ..., during which ... were arrested")
+    # the heads that govern the trigger, and the governing verbs of relative clauses ("patrols ...,
+    # during which ... were arrested"); never a verb of saying above it ("gang members ... killed 70
+    # people, officials said Friday", parsed with the killing inside the subject of "said")
+    saying = _rules()["modality"]["reporting_lemmas"]
+    ancestors = {tok.i}
     cur = tok
-    for _ in range(6):
-        if cur.head == cur or cur.dep_ in ("ccomp", "parataxis"):
+    for _ in range(8):
+        if cur.head == cur or cur.dep_ in ("ccomp", "parataxis") or _lemma(cur.head) in saying:
             break
         cur = cur.head
         ancestors.add(cur.i)
@@ -740,11 +756,24 @@ def _pick_date(ctx: _Ctx, tok: Token, sent: SpacySpan, exclude_conj: bool = True
                     if cur.pos_ in ("VERB", "AUX") and cur.i not in ancestors and cur != root:
                         break
                     cur = cur.head
+        if ok and _dates_the_saying(root, tok):
+            continue
         if ok:
             dist = abs(root.i - tok.i)
             if best is None or dist < best[0]:
                 best = (dist, d)
     return best[1] if best else None
+
+
+def _dates_the_saying(root: Token, tok: Token) -> bool:
+    """"Kenya said on Monday it would send 200 officers": a time between a verb of saying and the
+    subject of what was said dates the saying, though the parser hangs it on the clause said."""
+    said = next((t for t in [tok, *tok.ancestors] if t.dep_ == "ccomp"
+                 and _lemma(t.head) in _rules()["modality"]["reporting_lemmas"]), None)
+    if said is None:
+        return False
+    subject = next((c for c in said.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    return subject is not None and said.head.i < root.i < subject.i
 
 
 def _pick_place(ctx: _Ctx, tok: Token, roles: _Roles, mode: str) -> str | None:
