@@ -1001,3 +1001,12 @@ def test_the_day_of_saying_does_not_date_what_is_said(text, etype, day):
         assert ev.date is None or ev.date.fallback
     else:
         assert (ev.date.start, ev.date.end) == (day, day)
+
+
+def test_a_sentence_opening_on_they_continues_the_subject_before():
+    x = run("The first 200 Kenyan police officers landed in Port-au-Prince on Tuesday.\n\nThe officers, "
+            "drawn from the Administration Police and the Rapid Deployment Unit, left Nairobi on Monday "
+            "night.\n\nThey were received at the airport by Haitian officials and will begin patrols "
+            "within days.")
+    ev = next(e for e in x.events if e.type == "OPERATION")
+    assert actors(x, ev) == {"Kenyan police"}

@@ -238,7 +238,7 @@ def _coref(ctx: _Ctx, tok: Token) -> list[str]:
         found = _nearest(ctx, tok, ("PERSON",))
         return [found] if found else []
     if lower in ("they", "them", "their"):
-        named = _outer_subject(ctx, tok) if lower == "they" else []
+        named = (_outer_subject(ctx, tok) or _previous_subject(ctx, tok)) if lower == "they" else []
         if named:
             return named
         # "their arrival": whose arrival is people's, a force's or a gang's sooner than the mission's
@@ -321,6 +321,21 @@ def _outer_subject(ctx: _Ctx, tok: Token) -> list[str]:
             return []
         outer = outer.head
     return []
+
+
+def _previous_subject(ctx: _Ctx, tok: Token) -> list[str]:
+    """A sentence that opens on "they" continues with the subject of the sentence before ("The officers,
+    drawn from the Administration Police and the Rapid Deployment Unit, left on Monday. They touched
+    down ..."): the officers, not the unit named last."""
+    sent = _sent(tok)
+    if tok.dep_ not in ("nsubj", "nsubjpass") or tok.head != sent.root or tok.i != sent.start \
+            or sent.start == 0:
+        return []
+    prev = _sent(tok.doc[sent.start - 1])
+    subject = next((c for c in prev.root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None or subject.pos_ == "PRON":
+        return []
+    return _args(ctx, subject)
 
 
 def _council_before(ctx: _Ctx, char: int) -> str | None:
@@ -538,7 +553,11 @@ def _roles(tok: Token) -> _Roles:
         rules = _rules()
         if v != tok and (_lemma(v) in _LIGHT or _lemma(v) in rules["noun_subject_verbs"]
                              or _scene_of(tok, v) or _purpose_of(tok, v)):
-            r.subj.extend(c for c in v.children if c.dep_ == "nsubj")
+            # "they were received ... and will begin patrols": a conjoined verb shares its subject
+            owner = v.head if v.dep_ == "conj" and not any(
+                c.dep_ in ("nsubj", "nsubjpass") for c in v.children) else v
+            r.subj.extend(c for c in owner.children if c.dep_ in (("nsubj", "nsubjpass") if owner != v
+                                                                   else ("nsubj",)))
             r.agent.extend(g for c in v.children if c.dep_ == "agent" for g in c.children)
             for c in v.children:
                 if c.dep_ == "prep" and c.lower_ in ("to", "into", "in"):
