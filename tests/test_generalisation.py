@@ -1010,3 +1010,14 @@ def test_a_sentence_opening_on_they_continues_the_subject_before():
             "within days.")
     ev = next(e for e in x.events if e.type == "OPERATION")
     assert actors(x, ev) == {"Kenyan police"}
+
+
+@pytest.mark.parametrize("text, status", [
+    ("More than 700,000 Haitians have been driven from their homes, according to the IOM.", "ongoing"),
+    ("Over one million people displaced by gang violence live in makeshift camps.", "ongoing"),
+    ("More than 6,000 people have fled Pont-Sondé, the IOM said.", "occurred"),
+    ("Some 1,200 residents fled Solino in November.", "occurred"),
+])
+def test_a_displaced_stock_is_ongoing_and_a_flight_occurred(text, status):
+    ev = next(e for e in run(text).events if e.type == "DISPLACEMENT")
+    assert ev.status == status

@@ -620,11 +620,21 @@ def _has_if_clause(t: Token) -> bool:
                for c in t.children)
 
 
+def _passive_state(tok: Token) -> bool:
+    """"have been driven from their homes" (present perfect passive), "people displaced by gangs" (a
+    bare participle on its noun)."""
+    if tok.tag_ != "VBN":
+        return False
+    aux = {c.lower_ for c in tok.children if c.dep_ in ("aux", "auxpass")}
+    return (aux >= {"been"} and bool(aux & {"have", "has"})) or (tok.dep_ == "acl" and not aux)
+
+
 def _status(tok: Token, etype: str, forced: str | None) -> tuple[str | None, bool, bool]:
     """(status, explicit?, attempted?) from the trigger's clause; status None when there is no event
     and "negated" when the clause says it did not happen (a denial if a named party is involved)."""
     mod = _rules()["modality"]
-    if tok.dep_ == "acl" and tok.tag_ == "VBN" and not forced and not any(
+    state = etype in _rules()["passive_state_is_ongoing"] and _passive_state(tok)
+    if tok.dep_ == "acl" and tok.tag_ == "VBN" and not forced and not state and not any(
             c.dep_ in ("aux", "auxpass") for c in tok.children) and any(
             c.dep_ in ("agent", "prep", "npadvmod") for c in tok.children):
         # "the force approved by the Council in September": a fact, whatever the sentence around it says
@@ -663,6 +673,8 @@ def _status(tok: Token, etype: str, forced: str | None) -> tuple[str | None, boo
             conditional = True
     if conditional:
         return "hypothetical", True, False
+    if state:
+        return "ongoing", True, False
     reported = chain[-1].dep_ == "ccomp" and _lemma(chain[-1].head) in mod["reporting_lemmas"]
     for t in chain:
         aux = [c for c in t.children if c.dep_ in ("aux", "auxpass")]
