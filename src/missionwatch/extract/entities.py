@@ -32,12 +32,13 @@ from typing import Any
 
 import spacy
 import yaml
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
 from missionwatch.extract import gazetteer as gz
 from missionwatch.extract.nlp import dateline_span, text_of
+from missionwatch.extract.token_patterns import PatternIndex
 from missionwatch.records import Entity
 from missionwatch.records import Span as MSpan
 
@@ -133,7 +134,7 @@ def knowledge() -> Knowledge:
 @dataclass
 class Matchers:
     phrases: PhraseMatcher
-    descriptors: Matcher
+    descriptors: PatternIndex
     labels: dict[int, tuple[str, Any, str]] = field(
         default_factory=dict
     )  # match id -> (kind, payload, alias)
@@ -166,7 +167,7 @@ def _matchers(vocab: Vocab) -> Matchers:
     for i, entry in enumerate(gz.curated()):
         for n in entry.names:
             add("place", i, n)
-    descriptors = Matcher(vocab)
+    descriptors = PatternIndex()
     for target, patterns in kb.descriptors.items():
         descriptors.add(f"MISSION|{target}", patterns)
     return Matchers(phrases, descriptors, labels)
@@ -270,8 +271,8 @@ def _analyse(doc: Doc) -> Analysis:
         elif not _cap(surface):
             continue
         raw.append((s, e, kind, payload, alias))
-    for match_id, s, e in m.descriptors(doc):
-        raw.append((s, e, "descriptor", doc.vocab.strings[match_id].split("|", 1)[1], ""))
+    for key, s, e in m.descriptors(doc):
+        raw.append((s, e, "descriptor", key.split("|", 1)[1], ""))
     order = ["actor", "acronym", "descriptor", "country", "place"]
     raw.sort(key=lambda r: (-(r[1] - r[0]), r[0], order.index(r[2])))
     for s, e, kind, payload, _alias in raw:

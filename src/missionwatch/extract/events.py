@@ -1,6 +1,6 @@
 """Events coded in the contract's vocabulary.
 
-Triggers are spaCy Matcher patterns keyed on lemmas, one list per event type, in
+Triggers are spaCy token patterns keyed on lemmas, one list per event type, in
 ``knowledge/events.yaml`` (built once per process). For each trigger the
 dependency parse gives the arguments: subject/agent -> actors, object /
 "against" -> targets (for movements the moved personnel are actors too), the
@@ -24,14 +24,14 @@ from importlib import resources
 from typing import Any
 
 import yaml
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
 from missionwatch.extract import gazetteer as gz
 from missionwatch.extract.dates import DateMention
 from missionwatch.extract.entities import analyse, knowledge
-from missionwatch.extract.nlp import load_nlp, text_of
+from missionwatch.extract.nlp import text_of
+from missionwatch.extract.token_patterns import PatternIndex
 from missionwatch.records import DateInterval, Entity, Event, Place, Quantity, Span
 
 VERSION = "events@9"
@@ -55,8 +55,8 @@ def _rules() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _matcher() -> Matcher:
-    matcher = Matcher(load_nlp().vocab)
+def _matcher() -> PatternIndex:
+    matcher = PatternIndex()
     for trig in _rules()["triggers"]:
         matcher.add(trig["id"], [trig["pattern"]])
     return matcher
@@ -1589,12 +1589,10 @@ def find_events(doc: Doc, published: dt.date | None, entities: list[Entity], pla
                                 if dateline is None or m.start >= dateline[1]), key=lambda x: x[0])
     ctx.place_index = sorted(((m.start, m.end, p) for p in places for m in p.mentions), key=lambda x: x[0])
     ctx.dateline = dateline
-    matches = _matcher()(doc)
     seen: set[tuple[int, str]] = set()
     cands: list[_Cand] = []
-    string_ids = doc.vocab.strings
-    for match_id, start, _end in sorted(matches, key=lambda m: (m[1], m[2])):
-        rule = rules["by_id"][string_ids[match_id]]
+    for trigger_id, start, _end in _matcher()(doc):
+        rule = rules["by_id"][trigger_id]
         tok = doc[start + int(rule.get("trigger", 0))] if start + int(rule.get("trigger", 0)) < len(doc) \
             else doc[start]
         key = (tok.i, rule["type"] if not rule.get("mover") else "MOVE")
