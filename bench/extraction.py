@@ -4,8 +4,12 @@ Both sides get the same texts (a generated corpus plus the bundled samples),
 the same spaCy pipeline (``load_nlp()``) and the same ``batch_size``, each in
 its own subprocess. The model load is timed apart from the run, and a short
 warm-up precedes the timed pass so that neither side pays first-call costs in
-the measurement. Rounds alternate bare/ours to spread the machine's noise.
+the measurement. Rounds alternate the sides to spread the machine's noise.
 Target (issue 3): ours >= 0.6x bare, peak RSS < 800 MB.
+
+A third side, "stock", is the model as ``spacy.load`` gives it (thinc's blis
+kernels, spaCy's Matcher-based attribute ruler, no sentence-bound components):
+what a user of plain spaCy would get, and what ``load_nlp()``'s configuration buys.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from bench.harness import REPO, load_average, log, run_child
 
 SAMPLES = REPO / "data" / "samples"
 BATCH_SIZE = 16
+SIDES = ("stock", "bare", "ours")
 WARM_UP = 4
 
 
@@ -38,6 +43,25 @@ def measure_bare(corpus: str, batch_size: int = BATCH_SIZE) -> dict[str, Any]:
     reports = _load_reports(corpus)
     started = time.perf_counter()
     nlp = load_nlp()
+    load_s = time.perf_counter() - started
+    for _ in nlp.pipe([r.body for r in reports[:WARM_UP]]):
+        pass
+    started = time.perf_counter()
+    for _ in nlp.pipe((r.body for r in reports), batch_size=batch_size):
+        pass
+    return _rates(reports, time.perf_counter() - started, load_s)
+
+
+def measure_stock(corpus: str, batch_size: int = BATCH_SIZE) -> dict[str, Any]:
+    """The model with spaCy's defaults, nothing of ours."""
+    import importlib
+
+    from missionwatch.extract.nlp import MODEL_PACKAGES
+
+    reports = _load_reports(corpus)
+    started = time.perf_counter()
+    nlp = next(importlib.import_module(name) for name in MODEL_PACKAGES
+               if importlib.util.find_spec(name)).load()
     load_s = time.perf_counter() - started
     for _ in nlp.pipe([r.body for r in reports[:WARM_UP]]):
         pass
@@ -79,9 +103,9 @@ def run(reports: int = 200, seed: int = 7, rounds: int = 2) -> dict[str, Any]:
         corpus = Path(tmp) / "corpus.jsonl"
         corpus.write_text("".join(r.to_jsonl() + "\n" for r in generate(CorpusSpec(reports, seed=seed))),
                           encoding="utf-8")
-        sides: dict[str, list[dict[str, Any]]] = {"bare": [], "ours": []}
+        sides: dict[str, list[dict[str, Any]]] = {side: [] for side in SIDES}
         for round_no in range(rounds):
-            for side in ("bare", "ours"):
+            for side in SIDES:
                 log(f"extraction: {side}, round {round_no + 1}/{rounds}, "
                     f"{reports} generated reports + samples")
                 child = run_child(f"bench.extraction:measure_{side}", {"corpus": str(corpus)})
@@ -98,9 +122,10 @@ def summarise(sides: dict[str, list[dict[str, Any]]], generated: int) -> dict[st
     return {
         "generated_reports": generated,
         "reports": best["ours"]["reports"], "words": best["ours"]["words"],
-        "bare": {**best["bare"], "peak_rss_mb": peak["bare"]},
-        "ours": {**best["ours"], "peak_rss_mb": peak["ours"]},
+        **{side: {**best[side], "peak_rss_mb": peak[side]} for side in sides},
         "ratio": ratio,
+        **({"ratio_to_stock": round(best["ours"]["reports_per_s"] / best["stock"]["reports_per_s"], 2)}
+           if "stock" in sides else {}),
         "targets": {"ratio >= 0.6": ratio >= 0.6, "ours peak RSS < 800 MB": peak["ours"] < 800},
         "rounds": sides,
     }

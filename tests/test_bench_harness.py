@@ -35,3 +35,21 @@ def test_a_child_that_dies_fails_the_run_at_once_and_takes_its_workers_with_it(t
         run_child("tests.test_bench_harness:die_leaving_a_worker", {"finished": str(finished)}, timeout=120)
     # The harness neither waited for the orphaned worker nor left it running.
     assert not finished.exists()
+
+
+def test_the_extraction_table_sets_ours_against_bare_and_stock_spacy():
+    from bench.extraction import summarise
+    from bench.report import extraction_section
+
+    def side(rate: float, rss: float) -> dict[str, float]:
+        return {"reports": 100, "words": 60_000, "seconds": round(100 / rate, 2), "reports_per_s": rate,
+                "words_per_s": round(rate * 600), "load_s": 1.0, "self_peak_rss_mb": rss}
+
+    rounds = {"stock": [side(4.0, 500), side(4.4, 510)], "bare": [side(7.0, 520), side(6.5, 520)],
+              "ours": [side(5.6, 700), side(5.2, 820)]}
+    summary = summarise(rounds, generated=90)
+    assert summary["ratio"] == 0.8 and summary["ratio_to_stock"] == 1.27
+    assert summary["targets"] == {"ratio >= 0.6": True, "ours peak RSS < 800 MB": False}
+    table = "\n".join(extraction_section(summary))
+    assert "| stock | 100 | 60000 | 4.4 |" in table and "| ours | 100 | 60000 | 5.6 |" in table
+    assert "Ratio ours/bare: **0.8x**" in table and "stock spaCy" in table and "**1.27x**" in table

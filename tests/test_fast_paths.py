@@ -38,7 +38,8 @@ def _spacy_matches(matcher: Matcher, doc: Doc) -> set[tuple[str, int, int]]:
 
 def test_event_triggers_and_mission_descriptors_match_as_in_spacy(nlp, sample_docs):
     named = [(t["id"], [t["pattern"]]) for t in events._rules()["triggers"]]
-    named += [(f"MISSION|{target}", patterns) for target, patterns in entities.knowledge().descriptors.items()]
+    named += [(f"MISSION|{target}", patterns)
+              for target, patterns in entities.knowledge().descriptors.items()]
     ours, theirs = _both(named, nlp.vocab)
     found = 0
     for doc in sample_docs:
@@ -63,7 +64,8 @@ _token_pattern = st.fixed_dictionaries(
        words=st.lists(st.sampled_from([*_WORDS, "A", "d"]), max_size=8))
 def test_random_patterns_match_as_in_spacy(nlp, patterns, words):
     # spaCy refuses a pattern that can match nothing at all; so does the comparison
-    patterns = [p for p in patterns if any(t.get("OP") in (None, "+", "!", "{1,2}", "{2}", "{2,}") for t in p)]
+    required = (None, "+", "!", "{1,2}", "{2}", "{2,}")
+    patterns = [p for p in patterns if any(t.get("OP") in required for t in p)]
     if not patterns:
         return
     ours, theirs = _both([("K", patterns)], nlp.vocab)
