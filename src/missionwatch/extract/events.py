@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import yaml
 from spacy.tokens import Doc, Token
@@ -65,6 +66,35 @@ def _matcher() -> PatternIndex:
 # ---------------------------------------------------------------- helpers over the parse
 
 
+_Item = TypeVar("_Item")
+
+
+class _ByStart(Generic[_Item]):
+    """Mentions ``(start, end, item)`` in order of start, with a lookup of those overlapping some
+    character spans: a report has hundreds of mentions and each event asks about a few tokens."""
+
+    def __init__(self, entries: Iterable[tuple[int, int, _Item]]) -> None:
+        self.entries = sorted(entries, key=lambda x: x[0])
+        self.starts = [s for s, _e, _item in self.entries]
+        self.longest = max((e - s for s, e, _item in self.entries), default=0)
+
+    def __iter__(self) -> Iterator[tuple[int, int, _Item]]:
+        return iter(self.entries)
+
+    def __reversed__(self) -> Iterator[tuple[int, int, _Item]]:
+        return reversed(self.entries)
+
+    def overlapping(self, spans: list[tuple[int, int]]) -> Iterator[tuple[int, int, _Item]]:
+        """The mentions overlapping any of ``spans``, in order of start."""
+        if not spans:
+            return
+        first = bisect_left(self.starts, min(a for a, _b in spans) - self.longest)
+        last = bisect_left(self.starts, max(b for _a, b in spans))
+        for s, e, item in self.entries[first:last]:
+            if any(a < e and s < b for a, b in spans):
+                yield s, e, item
+
+
 @dataclass
 class _Ctx:
     doc: Doc
@@ -73,8 +103,8 @@ class _Ctx:
     places: list[Place]
     dates: list[DateMention]
     quantities: list[Quantity]
-    mention_index: list[tuple[int, int, Entity]] = field(default_factory=list)
-    place_index: list[tuple[int, int, Place]] = field(default_factory=list)
+    mention_index: _ByStart[Entity] = field(default_factory=lambda: _ByStart([]))
+    place_index: _ByStart[Place] = field(default_factory=lambda: _ByStart([]))
     dateline: tuple[int, int] | None = None
     sentence_starts: list[int] = field(default_factory=list)
 
@@ -155,8 +185,8 @@ def _entities_in(ctx: _Ctx, tokens: list[Token]) -> list[str]:
     found: list[tuple[int, str]] = []
     spans = [(t.idx, t.idx + len(t.text)) for t in tokens]
     by_char = {t.idx: t for t in tokens}
-    for s, e, ent in ctx.mention_index:
-        if any(a < e and s < b for a, b in spans) and ent.id not in [f[1] for f in found]:
+    for s, _e, ent in ctx.mention_index.overlapping(spans):
+        if ent.id not in [f[1] for f in found]:
             first = by_char.get(s)
             # "violence in Haiti", "gangs across Haiti": a country named as the setting does not act
             if ent.type == "COUNTRY" and first is not None and first != tokens[0] \
@@ -811,8 +841,8 @@ def _pick_place(ctx: _Ctx, tok: Token, roles: _Roles, mode: str) -> str | None:
     def places_in(tokens: list[Token]) -> list[Place]:
         out: list[Place] = []
         spans = [(t.idx, t.idx + len(t.text)) for t in tokens]
-        for s, e, pl in ctx.place_index:
-            if any(a < e and s < b for a, b in spans) and pl not in out:
+        for _s, _e, pl in ctx.place_index.overlapping(spans):
+            if pl not in out:
                 out.append(pl)
         return out
 
@@ -996,7 +1026,7 @@ def _needs(ctx: _Ctx, tok: Token, roles: _Roles, cls: str, object_only: bool) ->
             return True
         if cls == "territory":
             spans = [(t.idx, t.idx + len(t.text)) for t in _phrase_tokens(g)]
-            if any(any(a < e and s < b for a, b in spans) for s, e, _ in ctx.place_index):
+            if next(ctx.place_index.overlapping(spans), None) is not None:
                 return True
     return False
 
@@ -1585,9 +1615,9 @@ def find_events(doc: Doc, published: dt.date | None, entities: list[Entity], pla
                quantities=quantities)
     # the dateline ("NAIROBI, Kenya —") says where the report was filed, never who acted
     dateline = analyse(doc).dateline if text_of(doc).strip() else None
-    ctx.mention_index = sorted(((m.start, m.end, e) for e in entities for m in e.mentions
-                                if dateline is None or m.start >= dateline[1]), key=lambda x: x[0])
-    ctx.place_index = sorted(((m.start, m.end, p) for p in places for m in p.mentions), key=lambda x: x[0])
+    ctx.mention_index = _ByStart((m.start, m.end, e) for e in entities for m in e.mentions
+                                 if dateline is None or m.start >= dateline[1])
+    ctx.place_index = _ByStart((m.start, m.end, p) for p in places for m in p.mentions)
     ctx.dateline = dateline
     seen: set[tuple[int, str]] = set()
     cands: list[_Cand] = []

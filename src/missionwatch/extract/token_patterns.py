@@ -155,6 +155,7 @@ class PatternIndex:
         self.filed: dict[str, dict[Any, list[TokenPattern]]] = {}
         self.anywhere: list[TokenPattern] = []
         self._count = 0
+        self._lookups: list[tuple[Callable[[Token], Any], dict[Any, list[TokenPattern]]]] = []
 
     def add(self, key: str, patterns: Sequence[Sequence[dict[str, Any]]]) -> None:
         for pattern in patterns:
@@ -167,20 +168,28 @@ class PatternIndex:
                 self.anywhere.append(built)
                 continue
             attr, values = filed
-            table = self.filed.setdefault(attr, {})
+            if attr not in self.filed:
+                self.filed[attr] = {}
+                self._lookups.append((READ[attr], self.filed[attr]))
             for value in values:
-                table.setdefault(value, []).append(built)
+                self.filed[attr].setdefault(value, []).append(built)
 
     def candidates(self, token: Token) -> list[TokenPattern]:
-        found = [pattern for attr, table in self.filed.items()
-                 for pattern in table.get(READ[attr](token), ())]
-        return found + self.anywhere if self.anywhere else found
+        found: list[TokenPattern] = []
+        for read, table in self._lookups:
+            filed = table.get(read(token))
+            if filed:
+                found.extend(filed)
+        if self.anywhere:
+            found.extend(self.anywhere)
+        return found
 
     def __call__(self, doc: Doc) -> list[tuple[str, int, int]]:
         stop = len(doc)
         found: set[tuple[int, int, int, str]] = set()
-        for start in range(stop):
-            for pattern in self.candidates(doc[start]):
+        for token in doc:
+            start = token.i
+            for pattern in self.candidates(token):
                 for end in pattern.ends(doc, start, stop):
                     if end > start:
                         found.add((start, end, pattern.order, pattern.key))
