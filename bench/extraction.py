@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,28 +41,20 @@ def measure_bare(corpus: str, batch_size: int = BATCH_SIZE) -> dict[str, Any]:
     """Bare spaCy: every doc fully processed and discarded, nothing else."""
     from missionwatch.extract.nlp import load_nlp
 
-    reports = _load_reports(corpus)
-    started = time.perf_counter()
-    nlp = load_nlp()
-    load_s = time.perf_counter() - started
-    for _ in nlp.pipe([r.body for r in reports[:WARM_UP]]):
-        pass
-    started = time.perf_counter()
-    for _ in nlp.pipe((r.body for r in reports), batch_size=batch_size):
-        pass
-    return _rates(reports, time.perf_counter() - started, load_s)
+    return _time_pipe(load_nlp, corpus, batch_size)
 
 
 def measure_stock(corpus: str, batch_size: int = BATCH_SIZE) -> dict[str, Any]:
     """The model with spaCy's defaults, nothing of ours."""
-    import importlib
+    from missionwatch.extract.nlp import load_stock_model
 
-    from missionwatch.extract.nlp import MODEL_PACKAGES
+    return _time_pipe(load_stock_model, corpus, batch_size)
 
+
+def _time_pipe(load: Callable[[], Any], corpus: str, batch_size: int) -> dict[str, Any]:
     reports = _load_reports(corpus)
     started = time.perf_counter()
-    nlp = next(importlib.import_module(name) for name in MODEL_PACKAGES
-               if importlib.util.find_spec(name)).load()
+    nlp = load()
     load_s = time.perf_counter() - started
     for _ in nlp.pipe([r.body for r in reports[:WARM_UP]]):
         pass

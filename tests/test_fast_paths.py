@@ -4,8 +4,6 @@ the indexed attribute rules what its AttributeRuler sets, and numpy's BLAS what 
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,7 +11,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from missionwatch.extract import entities, events
-from missionwatch.extract.nlp import MODEL_PACKAGES
+from missionwatch.extract.nlp import load_stock_model
 from missionwatch.extract.token_patterns import PatternIndex, UnsupportedPattern
 
 from .conftest import SAMPLES
@@ -82,8 +80,7 @@ def test_an_unknown_operator_or_attribute_is_refused_with_the_key():
 
 def test_the_indexed_attribute_rules_set_what_spacys_ruler_sets(nlp, sample_docs):
     assert "missionwatch_attribute_index" in nlp.pipe_names and "attribute_ruler" not in nlp.pipe_names
-    stock = next(importlib.import_module(name) for name in MODEL_PACKAGES
-                 if importlib.util.find_spec(name)).load()
+    stock = load_stock_model()
     ruler, lemmatizer = stock.get_pipe("attribute_ruler"), nlp.get_pipe("lemmatizer")
     with nlp.select_pipes(disable=["missionwatch_attribute_index", "lemmatizer", "ner"]):
         parsed = list(nlp.pipe(doc.text for doc in sample_docs))
@@ -100,8 +97,7 @@ def test_numpy_blas_parses_and_tags_as_spacys_default_blis(nlp, sample_docs):
 
     assert not nlp.get_pipe("ner").model.ops.use_blis
     with use_ops("numpy", use_blis=True):
-        blis = next(importlib.import_module(name) for name in MODEL_PACKAGES
-                    if importlib.util.find_spec(name)).load()
+        blis = load_stock_model()
     assert blis.get_pipe("ner").model.ops.use_blis
     with nlp.select_pipes(disable=["missionwatch_line_breaks", "missionwatch_dateline"]):
         ours = list(nlp.pipe(doc.text for doc in sample_docs))

@@ -8,6 +8,7 @@ dependencies install. Nothing is downloaded at run time.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import re
 from functools import lru_cache
 
@@ -114,6 +115,15 @@ def load_nlp() -> Language:
         return nlp
     raise MissionwatchError("MW402", f"none of {', '.join(MODEL_PACKAGES)} is installed",
                             where="spacy")
+
+
+def load_stock_model() -> Language:
+    """The model as ``spacy.load`` gives it, none of our configuration: what the tests and the
+    extraction benchmark compare ``load_nlp()`` with."""
+    for name in MODEL_PACKAGES:
+        if importlib.util.find_spec(name):
+            return importlib.import_module(name).load()
+    raise MissionwatchError("MW402", f"none of {', '.join(MODEL_PACKAGES)} is installed", where="spacy")
 
 
 def model_name() -> str:
