@@ -10,9 +10,11 @@ from hypothesis import strategies as st
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
+from missionwatch.errors import MissionwatchError
 from missionwatch.extract import entities, events
 from missionwatch.extract.nlp import load_stock_model
-from missionwatch.extract.token_patterns import PatternIndex, UnsupportedPattern
+from missionwatch.extract.token_patterns import PatternIndex
+from missionwatch.parallel import STOP_CODES
 
 from .conftest import SAMPLES
 
@@ -23,7 +25,7 @@ def sample_docs(nlp):
 
 
 def _both(named_patterns, vocab):
-    ours, theirs = PatternIndex(), Matcher(vocab)
+    ours, theirs = PatternIndex(source="test"), Matcher(vocab)
     for key, patterns in named_patterns:
         ours.add(key, patterns)
         theirs.add(key, patterns)
@@ -71,11 +73,13 @@ def test_random_patterns_match_as_in_spacy(nlp, patterns, words):
     assert set(ours(doc)) == _spacy_matches(theirs, doc)
 
 
-def test_an_unknown_operator_or_attribute_is_refused_with_the_key():
-    with pytest.raises(UnsupportedPattern, match=r"OP='\{x\}' in trigger-x"):
-        PatternIndex().add("trigger-x", [[{"LOWER": "a", "OP": "{x}"}]])
-    with pytest.raises(UnsupportedPattern, match="ENT_TYPE"):
-        PatternIndex().add("trigger-y", [[{"ENT_TYPE": "GPE"}]])
+def test_a_pattern_the_index_cannot_match_is_one_catalogue_error_naming_file_and_trigger():
+    line = r"^MW403 knowledge/events.yaml: .*OP='\{x\}' in trigger-x$"
+    with pytest.raises(MissionwatchError, match=line) as err:
+        PatternIndex(source="knowledge/events.yaml").add("trigger-x", [[{"LOWER": "a", "OP": "{x}"}]])
+    assert err.value.code == "MW403" and "MW403" in STOP_CODES  # the run stops: every report would fail
+    with pytest.raises(MissionwatchError, match="ENT_TYPE"):
+        PatternIndex(source="knowledge/events.yaml").add("trigger-y", [[{"ENT_TYPE": "GPE"}]])
 
 
 def test_the_indexed_attribute_rules_set_what_spacys_ruler_sets(nlp, sample_docs):

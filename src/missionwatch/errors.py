@@ -52,6 +52,7 @@ CATALOGUE: dict[str, ErrorKind] = {
         # configuration
         ErrorKind("MW401", 500, "invalid setting"),
         ErrorKind("MW402", 500, "extraction model not installed"),
+        ErrorKind("MW403", 500, "invalid pattern in a knowledge file"),
     ]
 }
 

@@ -45,7 +45,7 @@ DEFAULT_BATCH_SIZE = 8
 #: nanny instead of taking the machine down.
 DEFAULT_DASK_MEMORY_LIMIT = "1.5GiB"
 #: Catalogue errors that are the installation's fault, not the report's: they end the run.
-STOP_CODES = frozenset({"MW402"})
+STOP_CODES = frozenset({"MW402", "MW403"})
 
 
 @dataclass(frozen=True)

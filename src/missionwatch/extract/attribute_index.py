@@ -3,7 +3,7 @@
 ``en_core_web_sm`` maps fine tags to coarse POS, morphology and some lemmas with ~180 one- and
 two-token rules in its ``attribute_ruler``. spaCy runs them through a Matcher that tests every
 rule's predicates on every token in Python: ~15 % of the whole pipeline's time. Every rule in the
-model keys on a token's lower-case form or tag (or is a whitespace rule), so an index on those two
+model keys on a token's lower-case form, tag, dependency or whitespace flag, so an index on those
 finds each token's few candidate rules. The matches are applied in the ruler's own order with
 spaCy's own setter, so the tokens come out the same; a model whose rules use anything else keeps
 the stock ruler.

@@ -167,7 +167,7 @@ def _matchers(vocab: Vocab) -> Matchers:
     for i, entry in enumerate(gz.curated()):
         for n in entry.names:
             add("place", i, n)
-    descriptors = PatternIndex()
+    descriptors = PatternIndex(source="knowledge/rules.yaml: mission_descriptors")
     for target, patterns in kb.descriptors.items():
         descriptors.add(f"MISSION|{target}", patterns)
     return Matchers(phrases, descriptors, labels)

@@ -57,7 +57,7 @@ def _rules() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _matcher() -> PatternIndex:
-    matcher = PatternIndex()
+    matcher = PatternIndex(source="knowledge/events.yaml")
     for trig in _rules()["triggers"]:
         matcher.add(trig["id"], [trig["pattern"]])
     return matcher

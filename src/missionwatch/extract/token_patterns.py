@@ -6,7 +6,7 @@ time our stages took per report, and expanding the sets into plain patterns did 
 cost is per pattern and token). Our patterns start with a fixed word, lemma or tag, so a
 dictionary on those values gives each token its few candidate patterns; the rest of a pattern is
 walked with the Matcher's own semantics (operators ``?``, ``*``, ``+``, ``!``; every match, not
-only the longest). ``tests/test_token_patterns.py`` checks the answers against spaCy's Matcher.
+only the longest). ``tests/test_fast_paths.py`` checks the answers against spaCy's Matcher.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from spacy.tokens import Doc, Token
+
+from missionwatch.errors import MissionwatchError
 
 TokenTest = Callable[[Token], bool]
 
@@ -151,7 +153,8 @@ class PatternIndex:
     """Named token patterns; calling it on a doc gives ``(key, start, end)`` for every
     match, deduplicated per key, in order of start, end and the order the patterns were added."""
 
-    def __init__(self) -> None:
+    def __init__(self, source: str) -> None:
+        self.source = source  # the knowledge file the patterns come from, named in errors
         self.filed: dict[str, dict[Any, list[TokenPattern]]] = {}
         self.anywhere: list[TokenPattern] = []
         self._count = 0
@@ -160,8 +163,11 @@ class PatternIndex:
     def add(self, key: str, patterns: Sequence[Sequence[dict[str, Any]]]) -> None:
         for pattern in patterns:
             if not pattern:
-                raise UnsupportedPattern(f"an empty pattern in {key}")
-            built = TokenPattern.build(key, self._count, pattern)
+                raise MissionwatchError("MW403", f"an empty pattern in {key}", where=self.source)
+            try:
+                built = TokenPattern.build(key, self._count, pattern)
+            except UnsupportedPattern as err:
+                raise MissionwatchError("MW403", str(err), where=self.source) from None
             self._count += 1
             filed = filing(pattern[0])
             if filed is None:
