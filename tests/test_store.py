@@ -376,6 +376,62 @@ def test_store_round_trip_property(db_url):
         check()
 
 
+# -- property: fact rows through the bulk writer (COPY on PostgreSQL) ------------------------------
+
+short = st.text(st.characters(exclude_characters="\x00", exclude_categories=("Cs",)), max_size=16)
+event_rows = st.lists(st.fixed_dictionaries({
+    "type": short, "status": st.sampled_from(["occurred", "planned"]),
+    "date_start": st.none() | st.dates(), "date_end": st.none() | st.dates(), "place_name": st.none() | text,
+    "lat": st.none() | st.floats(-90, 90), "lon": st.none() | st.floats(-180, 180),
+    "actors": st.none() | text, "confidence": st.floats(0, 1), "extractor_version": short,
+    "evidence_start": st.integers(0, 2**31 - 1), "evidence_end": st.integers(0, 2**31 - 1),
+    "evidence_text": text, "long_span": st.booleans()}),
+    min_size=1, max_size=5)
+
+
+def test_bulk_insert_round_trip_property(db_url):
+    from missionwatch.store import bulk
+    from missionwatch.store.models import EventRow, ExtractionRow
+
+    with Store.open(db_url) as store:
+        owner = store.add(report(OTHER)).report_id
+        counter = iter(range(10**6))
+
+        @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(rows=event_rows, contract=text)
+        def check(rows: list[dict], contract: str) -> None:
+            batch = f"b{next(counter)}"
+            written = [{"report_id": owner, "fact_id": f"{batch}-{i}", **row} for i, row in enumerate(rows)]
+            at = dt.datetime(2026, 11, 28, 23, 30, 1, 250, tzinfo=dt.UTC)
+            with store.engine.begin() as conn:
+                bulk.insert_rows(conn, EventRow, written)
+                if batch == "b0":
+                    bulk.insert_rows(conn, ExtractionRow, [{"report_id": owner, "extractor_version": "v",
+                                                            "contract": contract, "extracted_at": at}])
+            columns = [getattr(EventRow, name) for name in written[0]]
+            with store.engine.connect() as conn:
+                mine = EventRow.fact_id.startswith(f"{batch}-")
+                read = [dict(r._mapping) for r in conn.execute(sa.select(*columns).where(mine))]
+                if batch == "b0":
+                    stored = conn.execute(sa.select(ExtractionRow.contract, ExtractionRow.extracted_at)).one()
+                    assert tuple(stored) == (contract, at)
+            assert sorted(read, key=lambda r: int(r["fact_id"].split("-")[1])) == written
+
+        check()
+
+
+def test_bulk_insert_refusal_is_a_sqlalchemy_integrity_error(store):
+    from missionwatch.store import bulk
+    from missionwatch.store.models import EntityRow
+
+    owner = store.add(report(OTHER)).report_id
+    row = {"report_id": owner, "fact_id": "e1", "name": "Kenya", "type": "COUNTRY", "mention_count": 1}
+    with pytest.raises(IntegrityError), store.engine.begin() as conn:
+        bulk.insert_rows(conn, EntityRow, [row, row])
+    with store.engine.connect() as conn:
+        assert conn.scalar(sa.select(sa.func.count()).select_from(EntityRow)) == 0
+
+
 # -- concurrent writers ---------------------------------------------------------------------------
 
 def test_two_writers_store_each_report_once(db_url):

@@ -13,20 +13,22 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Select, and_, delete, func, insert, or_, select
+from sqlalchemy import Connection, Select, and_, bindparam, delete, func, insert, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from missionwatch import settings
 from missionwatch.errors import StoreError
 from missionwatch.records import Extraction, Report
+from missionwatch.store import bulk, facts, minhash
 from missionwatch.store import engine as engines
-from missionwatch.store import facts, minhash
 from missionwatch.store import search as fulltext
 from missionwatch.store.models import (
     AuditRow,
+    Base,
     EntityRow,
     EventRow,
     ExtractionRow,
@@ -57,6 +59,63 @@ def near_duplicate_candidates(bands: list[tuple[int, int]]) -> Select[str, bytes
         or_(*(and_(LshBandRow.band == band, LshBandRow.key == key) for band, key in bands)))
     return (select(ReportRow.id, ReportRow.minhash, ReportRow.ingested_at)
             .where(ReportRow.id.in_(sharing)))
+
+
+@cache
+def _candidates_statement(band_count: int) -> Select[str, bytes, dt.datetime]:
+    """``near_duplicate_candidates`` with the bands as parameters ``band_i``/``key_i``: built once."""
+    return near_duplicate_candidates([(bindparam(f"band_{i}"), bindparam(f"key_{i}"))  # type: ignore[misc]
+                                      for i in range(band_count)])
+
+
+def _candidate_params(bands: list[tuple[int, int]]) -> dict[str, int]:
+    params = {}
+    for i, (band, key) in enumerate(bands):
+        params[f"band_{i}"] = band
+        params[f"key_{i}"] = key
+    return params
+
+
+#: Statements every ingested report runs, built once (a fresh select() or insert() per report
+#: costs a cache-key walk each time).
+_EXISTING = select(ReportRow.id, ReportRow.sha256).where(
+    (ReportRow.sha256 == bindparam("sha256")) | (ReportRow.id == bindparam("id")))
+
+
+@cache
+def _insert_report(dialect: str) -> Any:
+    # ``seq`` only matters to SQLite's FTS5 index; computed inside the INSERT, under
+    # SQLite's single-writer lock, so two writers cannot take the same value.
+    if dialect != "sqlite":
+        return insert(ReportRow)
+    next_seq = select(func.coalesce(func.max(ReportRow.seq), 0) + 1).scalar_subquery()
+    return insert(ReportRow).values(seq=next_seq)
+
+
+class _PendingFacts:
+    """Extraction and fact rows collected over a transaction, written table by table at its end.
+
+    Nothing in a transaction reads them back, so a batch of reports costs one
+    bulk insert per table instead of one per report and table.
+    """
+
+    TABLES = (ExtractionRow, EntityRow, PlaceRow, EventRow, QuantityRow)
+
+    def __init__(self) -> None:
+        self.rows: dict[type[Base], list[dict[str, Any]]] = {table: [] for table in self.TABLES}
+
+    def add(self, x: Extraction) -> None:
+        contract = json.dumps(x.to_contract(), ensure_ascii=False, sort_keys=True)
+        self.rows[ExtractionRow].append({"report_id": x.report_id, "extractor_version": x.extractor_version,
+                                         "contract": contract, "extracted_at": _now()})
+        self.rows[EntityRow].extend(facts.entity_rows(x))
+        self.rows[PlaceRow].extend(facts.place_rows(x))
+        self.rows[EventRow].extend(facts.event_rows(x))
+        self.rows[QuantityRow].extend(facts.quantity_rows(x))
+
+    def write(self, conn: Connection) -> None:
+        for table in self.TABLES:
+            bulk.insert_rows(conn, table, self.rows[table])
 
 
 class Store:
@@ -119,7 +178,10 @@ class Store:
         signature = minhash.signature(report.body)
         try:
             with self._write() as conn:
-                return self._add(conn, report, extraction, signature)
+                pending = _PendingFacts()
+                result = self._add(conn, report, extraction, signature, pending)
+                pending.write(conn)
+                return result
         except IntegrityError:
             # Another writer stored the same body between our check and insert.
             with self._read() as conn:
@@ -149,8 +211,12 @@ class Store:
         signatures = [minhash.signature(report.body) for report, _ in pairs]
         try:
             with self._write() as conn:
-                return [self._add(conn, report, extraction, signature)
-                        for (report, extraction), signature in zip(pairs, signatures, strict=True)]
+                pending = _PendingFacts()
+                results: list[AddResult | StoreError] = [
+                    self._add(conn, report, extraction, signature, pending)
+                    for (report, extraction), signature in zip(pairs, signatures, strict=True)]
+                pending.write(conn)
+                return results
         except (OperationalError, InterfaceError):
             raise  # the connection or the database failed, not a report
         except StoreError as exc:
@@ -176,9 +242,8 @@ class Store:
                               f"({reason})", where=report.source or report.id)
 
     def _add(self, conn: Connection, report: Report, extraction: Extraction | None,
-             signature: np.ndarray) -> AddResult:
-        existing = conn.execute(select(ReportRow.id, ReportRow.sha256).where(
-            (ReportRow.sha256 == report.sha256) | (ReportRow.id == report.id))).first()
+             signature: np.ndarray, pending: _PendingFacts) -> AddResult:
+        existing = conn.execute(_EXISTING, {"sha256": report.sha256, "id": report.id}).first()
         if existing is not None:
             if existing.sha256 != report.sha256:
                 raise StoreError("MW206", f"report id {report.id!r} is already used by a different report",
@@ -187,12 +252,14 @@ class Store:
                              similarity=1.0)
         bands = minhash.band_keys(signature)
         original, similarity = self._near_duplicate(conn, signature, bands)
-        conn.execute(insert(ReportRow).values(
-            **self._report_values(report), seq=self._next_seq(conn), ingested_at=_now(),
-            duplicate_of=original, duplicate_similarity=similarity, minhash=minhash.to_bytes(signature)))
-        conn.execute(insert(LshBandRow), [{"band": b, "key": k, "report_id": report.id} for b, k in bands])
+        conn.execute(_insert_report(conn.dialect.name), {
+            **self._report_values(report), "ingested_at": _now(), "duplicate_of": original,
+            "duplicate_similarity": similarity, "minhash": minhash.to_bytes(signature)})
+        # Written now, not with the facts: the next report's near-duplicate check reads them.
+        bulk.insert_rows(conn, LshBandRow,
+                         [{"band": b, "key": k, "report_id": report.id} for b, k in bands])
         if extraction is not None:
-            self._write_extraction(conn, extraction)
+            pending.add(extraction)
         return AddResult(status="near_duplicate" if original else "stored", report_id=report.id,
                          duplicate_of=original, similarity=similarity)
 
@@ -202,18 +269,10 @@ class Store:
                 "title": report.title, "source": report.source, "url": report.url,
                 "reader": report.reader, "body": report.body}
 
-    @staticmethod
-    def _next_seq(conn: Connection) -> Any:
-        # Only the SQLite FTS5 index needs it; computed inside the INSERT, under
-        # SQLite's single-writer lock, so two writers cannot take the same value.
-        if conn.dialect.name != "sqlite":
-            return None
-        return select(func.coalesce(func.max(ReportRow.seq), 0) + 1).scalar_subquery()
-
     def _near_duplicate(self, conn: Connection, signature: np.ndarray,
                         bands: list[tuple[int, int]]) -> tuple[str | None, float | None]:
         """The most similar stored report at or above the threshold (earliest on ties)."""
-        rows = conn.execute(near_duplicate_candidates(bands)).all()
+        rows = conn.execute(_candidates_statement(len(bands)), _candidate_params(bands)).all()
         best: tuple[float, dt.datetime, str] | None = None
         for row in rows:
             score = minhash.similarity(signature, minhash.from_bytes(row.minhash))
@@ -308,17 +367,9 @@ class Store:
                                  where=extraction.report_id)
             for table in (*FACT_TABLES, ExtractionRow):
                 conn.execute(delete(table).where(table.report_id == extraction.report_id))
-            self._write_extraction(conn, extraction)
-
-    @staticmethod
-    def _write_extraction(conn: Connection, x: Extraction) -> None:
-        conn.execute(insert(ExtractionRow).values(
-            report_id=x.report_id, extractor_version=x.extractor_version,
-            contract=json.dumps(x.to_contract(), ensure_ascii=False, sort_keys=True), extracted_at=_now()))
-        for table, rows in ((EntityRow, facts.entity_rows(x)), (PlaceRow, facts.place_rows(x)),
-                            (EventRow, facts.event_rows(x)), (QuantityRow, facts.quantity_rows(x))):
-            if rows:
-                conn.execute(insert(table), rows)
+            pending = _PendingFacts()
+            pending.add(extraction)
+            pending.write(conn)
 
     def stale_report_ids(self, current_version: str) -> list[str]:
         """Reports with no extraction, or one made by another extractor version."""
