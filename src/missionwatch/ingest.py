@@ -164,10 +164,35 @@ class _Tracker:
 def _new_reports(tracker: _Tracker, store: Store, summary: IngestSummary, published: dt.date | None,
                  max_bytes: int | None) -> Iterator[Report]:
     """Readable reports not stored yet; errors and exact duplicates are counted on the way."""
+    seen: set[str] = set()
+    for chunk in _read_chunks(tracker, published, max_bytes):
+        # One query per chunk, not one per report: on a server each lookup is a round trip.
+        stored = store.known_sha256([item.sha256 for item in chunk if isinstance(item, Report)])
+        for item in chunk:
+            if isinstance(item, str):
+                tracker.input_done(item)
+            elif isinstance(item, ReaderError):
+                summary.rejected.append(item)
+                tracker.report_done(item.where or "")
+            elif item.sha256 in seen or item.sha256 in stored:
+                summary.duplicates += 1
+                tracker.report_done(item.source or item.id)
+            else:
+                seen.add(item.sha256)
+                yield item
+
+
+#: Reports read ahead for one stored-digest lookup.
+LOOKUP_CHUNK = 32
+
+
+def _read_chunks(tracker: _Tracker, published: dt.date | None,
+                 max_bytes: int | None) -> Iterator[list[Report | ReaderError | str]]:
+    """What the readers give, in order, ``LOOKUP_CHUNK`` reports at a time; a ``str`` marks an input's end."""
     from missionwatch import readers
 
-    seen: set[str] = set()
     limit = int(settings.get("max_report_bytes", max_bytes))
+    chunk: list[Report | ReaderError | str] = []
     for target in tracker.inputs:
         items: Iterable[Report | ReaderError]
         if isinstance(target, ReaderError):
@@ -175,16 +200,13 @@ def _new_reports(tracker: _Tracker, store: Store, summary: IngestSummary, publis
         else:
             items = readers.read_input(target, published=published, max_bytes=limit)
         for item in items:
-            if isinstance(item, ReaderError):
-                summary.rejected.append(item)
-                tracker.report_done(item.where or "")
-            elif item.sha256 in seen or store.has_sha256(item.sha256):
-                summary.duplicates += 1
-                tracker.report_done(item.source or item.id)
-            else:
-                seen.add(item.sha256)
-                yield item
-        tracker.input_done(str(target))
+            chunk.append(item)
+            if len(chunk) >= LOOKUP_CHUNK:
+                yield chunk
+                chunk = []
+        chunk.append(str(target))
+    if chunk:
+        yield chunk
 
 
 def _count(result: AddResult | MissionwatchError, summary: IngestSummary) -> None:

@@ -287,6 +287,8 @@ class Store:
 
     def known_sha256(self, digests: list[str]) -> set[str]:
         """The subset of ``digests`` already stored (one query for a batch)."""
+        if not digests:
+            return set()
         with self._read() as conn:
             return set(conn.scalars(select(ReportRow.sha256).where(ReportRow.sha256.in_(digests))))
 
