@@ -2,7 +2,8 @@
 
 Ingest is the real ``missionwatch.ingest.ingest`` over a directory of
 dated-text files (readers -> sha256 skip -> extraction on the executor ->
-near-duplicate MinHash -> one store transaction per report), into a fresh
+near-duplicate MinHash -> one store transaction per `batch_size` reports, fact rows
+written per table: COPY on PostgreSQL), into a fresh
 store per configuration: SQLite or PostgreSQL, 1 or 2 local workers (and a
 Dask LocalCluster for comparison). Reports are 550-650 words, as the target
 is stated for 600-word reports. Worker start-up (each loads spaCy) is part of
