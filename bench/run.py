@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -77,15 +78,12 @@ def postgres_server(url: str | None, port: int) -> Iterator[tuple[str, dict[str,
         return
     directory = tempfile.mkdtemp(prefix="mw-bench-pg-")
     script = str(REPO / "scripts" / "pg-throwaway.sh")
+    # The throwaway script turns fsync off for test speed; a benchmark must not. It has to be
+    # the server's command line: an ALTER SYSTEM cannot override a -c option (runs before
+    # 2026-11-29 did that, and ran with fsync off).
     started = subprocess.run(["bash", script, "start", directory, str(port)], capture_output=True, text=True,
-                             check=True).stdout.strip().splitlines()[-1]
+                             check=True, env={**os.environ, "PG_FSYNC": "on"}).stdout.strip().splitlines()[-1]
     try:
-        engine = sa.create_engine(started, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            # The throwaway script turns fsync off for test speed; a benchmark must not.
-            conn.exec_driver_sql("ALTER SYSTEM SET fsync = on")
-            conn.exec_driver_sql("SELECT pg_reload_conf()")
-        engine.dispose()
         yield started, _pg_settings(started)
     finally:
         subprocess.run(["bash", script, "stop", directory], check=False)

@@ -20,7 +20,7 @@ case "$action" in
     [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
     as_owner "'$bin/initdb' -D '$dir/data' -A trust -U postgres --no-sync -E UTF8" >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
-    as_owner "'$bin/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -o \"-p $port -k '$dir' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" start" >/dev/null \
+    as_owner "'$bin/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -o \"-p $port -k '$dir' -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-off} -c max_connections=200\" start" >/dev/null \
       || { cat "$dir/server.log" >&2; exit 1; }
     echo "postgresql+psycopg://postgres@127.0.0.1:$port/postgres"
     ;;
