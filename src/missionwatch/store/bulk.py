@@ -5,7 +5,7 @@ them as one INSERT execution each (pipelined, but every row is still a
 statement for the server to run and a parameter set for the client to
 convert); ``COPY ... FROM STDIN`` streams them as one statement. Values go
 through each column's SQLAlchemy bind processor first, so a row means the
-same on either path (``UTCDateTime`` stores naive UTC, for instance).
+same on either path (``UTCDateTime`` refuses a naive timestamp on both, for instance).
 """
 
 from __future__ import annotations
