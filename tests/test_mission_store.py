@@ -107,3 +107,36 @@ def test_the_change_stamp_reads_indexes_not_tables(db_url):
                 plan = " ".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + sql))
                 conn.exec_driver_sql("RESET enable_seqscan")
                 assert "Seq Scan" not in plan, (sql, plan)
+
+
+def test_contributions_read_from_the_cache_share_parts_and_stay_as_they_were(db_url):
+    from collections import defaultdict
+
+    with Store.open(db_url) as store:
+        _fill(store)
+        MissionService(store).refresh()  # reduces and writes the cache
+        cold = MissionService(store)
+        assert cold.refresh().from_cache == 6
+        contributions = list(cold.state.contributions.values())
+        # repeated places and actors are one object each, whichever report names them
+        by_value = defaultdict(set)
+        for c in contributions:
+            for e in c.events:
+                for part in [e.place, *e.actors]:
+                    if part is not None:
+                        by_value[part.model_dump_json()].add(id(part))
+        assert any(len(c.events) > 1 for c in contributions)
+        assert all(len(ids) == 1 for ids in by_value.values())
+        # every record still tells which fields it was given, and a copy's changes stay its own
+        event = contributions[0].events[0]
+        assert event.model_fields_set == set(type(event).model_fields)
+        copied = event.source.model_copy(update={"quote": "changed"})
+        assert copied.quote == "changed" and event.source.quote != "changed"
+        # building pictures (full and bounded) never changes what a report contributed
+        before = [c.model_dump_json() for c in contributions]
+        for day in (dt.date(2025, 1, 10), dt.date(2025, 2, 20), dt.date(2025, 10, 5)):
+            cold.picture(day)
+            cold.bounded_picture(day, 0, 20, 5)
+        assert [c.model_dump_json() for c in contributions] == before
+        assert cold.picture(dt.date(2025, 2, 20)).to_json() == \
+            MissionService(store).picture(dt.date(2025, 2, 20)).to_json()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -127,6 +127,9 @@ class RoleClaim(Model):
     source: Source
 
 
+_Part = TypeVar("_Part", PlaceRef, ActorRef, DateInterval)
+
+
 class Contribution(Model):
     """Everything one report adds to the picture (pure function of the reviewed extraction)."""
 
@@ -140,6 +143,63 @@ class Contribution(Model):
     money: list[MoneyClaim] = Field(default_factory=list)
     gaps: list[GapClaim] = Field(default_factory=list)
     roles: list[RoleClaim] = Field(default_factory=list)
+
+
+class SharedParts:
+    """Memory a picture's contributions need not take twice: repeated parts, and pydantic's
+    per-instance record of which fields were given.
+
+    * One object per distinct place, actor and date interval. Each cached contribution parsed at
+      start-up brings its own ``PlaceRef``, ``ActorRef`` and ``DateInterval`` for every event,
+      although a theatre has a few hundred places and actors.
+    * Pydantic keeps a set of the fields given for every instance (728 bytes from five fields up),
+      read only by ``exclude_unset`` and ``model_fields_set``. A contribution read from the cache has
+      every field given (it was written whole), so its records share one complete set per class:
+      adding a name it already holds changes nothing, and a copy gets its own set.
+
+    At 20,000 synthetic reports the parsed contributions took 738 MB; see CHANGELOG for the effect.
+    Sharing is safe because a contribution's parts are never changed once it is built (the picture
+    makes new records; ``tests/test_mission.py`` checks that building one leaves them as they were).
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[Any, ...], BaseModel] = {}
+        self._complete: dict[type[BaseModel], set[str]] = {}
+
+    def _one(self, part: _Part) -> _Part:
+        key = (type(part), *(tuple(v) if isinstance(v, list) else v for v in part.__dict__.values()))
+        seen = self._seen.setdefault(key, part)
+        if seen is part:
+            self._fields_set(part)
+        return seen  # type: ignore[return-value]
+
+    def _fields_set(self, record: BaseModel) -> None:
+        complete = self._complete.get(type(record))
+        if complete is None:
+            complete = self._complete[type(record)] = set(type(record).model_fields)
+        if record.__pydantic_fields_set__ == complete:
+            object.__setattr__(record, "__pydantic_fields_set__", complete)
+
+    def share(self, contribution: Contribution) -> None:
+        if contribution.__pydantic_fields_set__ is self._complete.get(Contribution):
+            return
+        self._fields_set(contribution)
+        for event in contribution.events:
+            self._fields_set(event)
+            self._fields_set(event.source)
+            if event.place is not None:
+                event.place = self._one(event.place)
+            if event.date is not None:
+                event.date = self._one(event.date)
+            if event.actors:
+                event.actors = [self._one(a) for a in event.actors]
+            if event.targets:
+                event.targets = [self._one(t) for t in event.targets]
+        claims: list[PersonnelClaim | MoneyClaim | GapClaim | RoleClaim] = [
+            *contribution.personnel, *contribution.money, *contribution.gaps, *contribution.roles]
+        for claim in claims:
+            self._fields_set(claim)
+            self._fields_set(claim.source)
 
 
 # --------------------------------------------------------------------------- picture

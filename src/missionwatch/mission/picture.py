@@ -52,6 +52,7 @@ from missionwatch.mission.model import (
     PersonnelClaim,
     RoleClaim,
     RoleEntry,
+    SharedParts,
     Shortfall,
     Source,
     StrengthPoint,
@@ -137,6 +138,7 @@ class PictureState:
     with_gaps: dict[str, Contribution] = field(default_factory=dict)
     with_roles: dict[str, Contribution] = field(default_factory=dict)
     index: Any = field(default=None, repr=False)  # the AsOfIndex, made on first use
+    parts: SharedParts = field(default_factory=SharedParts, repr=False)
 
     def __post_init__(self) -> None:
         from missionwatch.mission.asof import AsOfIndex  # it builds on this module
@@ -148,6 +150,7 @@ class PictureState:
         if contribution.report_id in self.contributions:
             self.remove(contribution.report_id)
         rid = contribution.report_id
+        self.parts.share(contribution)
         self.contributions[rid] = contribution
         for claim in contribution.events:
             self.timeline.add(claim)
