@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bench.harness import run_child
@@ -53,3 +54,27 @@ def test_the_extraction_table_sets_ours_against_bare_and_stock_spacy():
     table = "\n".join(extraction_section(summary))
     assert "| stock | 100 | 60000 | 4.4 |" in table and "| ours | 100 | 60000 | 5.6 |" in table
     assert "Ratio ours/bare: **0.8x**" in table and "stock spaCy" in table and "**1.27x**" in table
+
+
+def test_the_query_bench_times_its_queries_as_the_app_runs_them(db_url):
+    """Loading needs autocommit on PostgreSQL (VACUUM); no pooled connection may keep it: psycopg would
+    then prepare the timed statements and PostgreSQL reuse generic plans (the events query ~8x slower)."""
+    from bench.queries import populate
+
+    from missionwatch.store import Store
+
+    def mode(conn: Any) -> object:
+        return conn.autocommit if db_url.startswith("postgresql") else conn.isolation_level
+
+    with Store.open(db_url) as fresh:
+        raw = fresh.engine.raw_connection()
+        as_the_app_has_it = mode(raw.driver_connection)
+        raw.close()
+    with Store.open(db_url) as store:
+        populate(store.engine, 400, 20, 7)
+        pooled = [store.engine.raw_connection() for _ in range(store.engine.pool.checkedin())]  # type: ignore[attr-defined]
+        try:
+            assert pooled and [mode(c.driver_connection) for c in pooled] == [as_the_app_has_it] * len(pooled)
+        finally:
+            for conn in pooled:
+                conn.close()
