@@ -9,6 +9,7 @@ import json
 from typer.testing import CliRunner
 
 from missionwatch.cli import app
+from missionwatch.mission.model import TimelineEvent
 from missionwatch.mission.service import MissionService
 from missionwatch.store import Review, Store
 from tests.scenarios.load import SCENARIOS, extractions
@@ -140,3 +141,12 @@ def test_contributions_read_from_the_cache_share_parts_and_stay_as_they_were(db_
         assert [c.model_dump_json() for c in contributions] == before
         assert cold.picture(dt.date(2025, 2, 20)).to_json() == \
             MissionService(store).picture(dt.date(2025, 2, 20)).to_json()
+        # the picture's own records share one fields set per class too, and still tell what was given
+        timeline = cold.picture(dt.date(2025, 10, 5)).timeline
+        assert len(timeline) > 1 and len({id(e.model_fields_set) for e in timeline}) == 1
+        assert timeline[0].model_fields_set == set(TimelineEvent.model_fields)
+        partial = TimelineEvent.model_construct(id="x", type="ARREST", status="occurred", sources=[])
+        assert partial.model_fields_set == {"id", "type", "status", "sources"}
+        partial.date = None
+        assert partial.model_fields_set == {"id", "type", "status", "sources", "date"}
+        assert timeline[1].model_fields_set == set(TimelineEvent.model_fields)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, Self, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -32,8 +32,38 @@ from missionwatch.records import DateInterval
 CONTRIBUTION_VERSION = "mission-contrib/3"
 
 
+_COMPLETE_FIELDS: dict[type[BaseModel], set[str]] = {}
+
+
+def share_fields_set(record: BaseModel) -> None:
+    """Give ``record`` its class's one complete fields set if every field was given.
+
+    Pydantic keeps a set of the fields given for every instance (728 bytes from five fields up),
+    read only by ``exclude_unset`` and ``model_fields_set``, which nothing here uses. Records with
+    every field given can share one set per class: adding a name it already holds changes nothing,
+    and a copy gets its own set."""
+    complete = _COMPLETE_FIELDS.get(type(record))
+    if complete is None:
+        complete = _COMPLETE_FIELDS[type(record)] = set(type(record).model_fields)
+    if record.__pydantic_fields_set__ == complete:
+        object.__setattr__(record, "__pydantic_fields_set__", complete)
+
+
+def has_shared_fields_set(record: BaseModel) -> bool:
+    return record.__pydantic_fields_set__ is _COMPLETE_FIELDS.get(type(record))
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @classmethod
+    def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Self:
+        """As pydantic's, sharing the fields set when every field is given: the picture's indexes
+        hold hundreds of thousands of records built this way (timeline events, figures, points)."""
+        record = super().model_construct(_fields_set, **values)
+        if _fields_set is None:
+            share_fields_set(record)
+        return record
 
 
 class Source(Model):
@@ -152,10 +182,9 @@ class SharedParts:
     * One object per distinct place, actor and date interval. Each cached contribution parsed at
       start-up brings its own ``PlaceRef``, ``ActorRef`` and ``DateInterval`` for every event,
       although a theatre has a few hundred places and actors.
-    * Pydantic keeps a set of the fields given for every instance (728 bytes from five fields up),
-      read only by ``exclude_unset`` and ``model_fields_set``. A contribution read from the cache has
-      every field given (it was written whole), so its records share one complete set per class:
-      adding a name it already holds changes nothing, and a copy gets its own set.
+    * Pydantic's per-instance set of the fields given (``share_fields_set``): a contribution read
+      from the cache has every field given (it was written whole), so its records share one set per
+      class.
 
     At 220,000 synthetic reports (988,878 events) a server's start-up peaked at 13.6 GB before and
     7.9 GB after (``bench/results/mission.md``). Sharing is safe because a contribution's parts are
@@ -165,29 +194,21 @@ class SharedParts:
 
     def __init__(self) -> None:
         self._seen: dict[tuple[Any, ...], BaseModel] = {}
-        self._complete: dict[type[BaseModel], set[str]] = {}
 
     def _one(self, part: _Part) -> _Part:
         key = (type(part), *(tuple(v) if isinstance(v, list) else v for v in part.__dict__.values()))
         seen = self._seen.setdefault(key, part)
         if seen is part:
-            self._fields_set(part)
+            share_fields_set(part)
         return seen  # type: ignore[return-value]
 
-    def _fields_set(self, record: BaseModel) -> None:
-        complete = self._complete.get(type(record))
-        if complete is None:
-            complete = self._complete[type(record)] = set(type(record).model_fields)
-        if record.__pydantic_fields_set__ == complete:
-            object.__setattr__(record, "__pydantic_fields_set__", complete)
-
     def share(self, contribution: Contribution) -> None:
-        if contribution.__pydantic_fields_set__ is self._complete.get(Contribution):
+        if has_shared_fields_set(contribution):
             return  # shared already: a cached contribution is shared as it is parsed, then added
-        self._fields_set(contribution)
+        share_fields_set(contribution)
         for event in contribution.events:
-            self._fields_set(event)
-            self._fields_set(event.source)
+            share_fields_set(event)
+            share_fields_set(event.source)
             if event.place is not None:
                 event.place = self._one(event.place)
             if event.date is not None:
@@ -199,8 +220,8 @@ class SharedParts:
         claims: list[PersonnelClaim | MoneyClaim | GapClaim | RoleClaim] = [
             *contribution.personnel, *contribution.money, *contribution.gaps, *contribution.roles]
         for claim in claims:
-            self._fields_set(claim)
-            self._fields_set(claim.source)
+            share_fields_set(claim)
+            share_fields_set(claim.source)
 
 
 # --------------------------------------------------------------------------- picture
