@@ -138,9 +138,12 @@ class ChildRun:
     tree_samples: list[tuple[float, float]]
 
 
-def run_child(target: str, args: dict[str, Any], *, timeout: float = 7200,
+def run_child(target: str, args: dict[str, Any], *, timeout: float | None = None,
               env: dict[str, str] | None = None) -> ChildRun:
-    """Run ``module:function(**args)`` in a fresh interpreter and return what it measured."""
+    """Run ``module:function(**args)`` in a fresh interpreter and return what it measured.
+
+    No time limit unless one is given (``bench.run --child-timeout``): a limit fixed here had killed
+    every 600-word memory run near two hours, at 84,350 and 92,700 reports, looking like a crash."""
     cmd = [sys.executable, "-m", "bench.child", target, json.dumps(args)]
     child_env = {**os.environ, **(env or {})}
     # The child imports ``bench`` from the repository, wherever we were started.
@@ -163,7 +166,8 @@ def run_child(target: str, args: dict[str, Any], *, timeout: float = 7200,
         seconds = time.monotonic() - started
         out, err = _read(out_file), _read(err_file)
     if timed_out:
-        raise RuntimeError(f"{target} timed out after {timeout} s; stderr tail:\n{err[-3000:]}")
+        raise RuntimeError(f"{target} timed out after {timeout} s (peak RSS of the tree so far "
+                           f"{sampler.peak_mb:.1f} MB); stderr tail:\n{err[-3000:]}")
     lines = [line for line in out.splitlines() if line.startswith(RESULT_MARK)]
     if proc.returncode != 0 or not lines:
         raise RuntimeError(f"{target} failed (exit {proc.returncode}); stderr tail:\n{err[-3000:]}")

@@ -64,6 +64,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--pg", default=None, help="admin URL of a PostgreSQL server to use")
     p.add_argument("--pg-port", type=int, default=55451, help="port of the throwaway server otherwise")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--child-timeout", type=float, default=None,
+                   help="seconds a measured process may run before it is killed (default: no limit)")
     p.add_argument("--out", type=Path, default=RESULTS)
     return p.parse_args(argv)
 
@@ -142,7 +144,7 @@ def run_ingest(args: argparse.Namespace, backends: list[str], server: str | None
         with store_url(backend, server, tmp) as url:
             child = run_child("bench.ingest:measure_ingest", {"corpus": str(corpus), "url": url,
                                                               "workers": workers, "dask": dask,
-                                                              "sample_every": 50})
+                                                              "sample_every": 50}, timeout=args.child_timeout)
         rows.append({"backend": backend, "workers": workers, "executor": "dask-local" if dask else "local",
                      **child.result, "tree_peak_rss_mb": child.tree_peak_rss_mb,
                      "load_average": load_average()})
@@ -169,7 +171,8 @@ def run_queries(args: argparse.Namespace, backends: list[str], server: str | Non
     for backend in backends:
         with store_url(backend, server, tmp) as url:
             child = run_child("bench.queries:measure", {"url": url, "events": args.query_events,
-                                                        "seed": args.seed, "repeats": args.query_repeats})
+                                                        "seed": args.seed, "repeats": args.query_repeats},
+                              timeout=args.child_timeout)
         rows.append({**child.result, "tree_peak_rss_mb": child.tree_peak_rss_mb,
                      "load_average": load_average()})
     return {"events": args.query_events, "rows": rows}
@@ -184,7 +187,8 @@ def run_memory(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     ingest.log_config("memory: sqlite, local x2", args.memory_reports)
     with store_url("sqlite", None, tmp) as url:
         child = run_child("bench.ingest:measure_ingest", {"corpus": str(corpus), "url": url, "workers": 2,
-                                                          "sample_every": max(10, args.memory_reports // 40)})
+                                                          "sample_every": max(10, args.memory_reports // 40)},
+                          timeout=args.child_timeout)
     result = {**child.result, "tree_peak_rss_mb": child.tree_peak_rss_mb, "tree_samples": child.tree_samples,
               "load_average": load_average()}
     return {"reports": args.memory_reports, "workers": 2, "backend": "sqlite", "new_words": MEMORY_NEW_WORDS,
@@ -210,7 +214,8 @@ def run_picture(args: argparse.Namespace, backends: list[str], server: str | Non
         log(f"picture: {backend}, {args.picture_reports} synthetic reports, {args.picture_dates} dates")
         with store_url(backend, server, tmp) as url:
             child = run_child("bench.picture:measure", {"url": url, "reports": args.picture_reports,
-                                                        "seed": args.seed, "dates": args.picture_dates})
+                                                        "seed": args.seed, "dates": args.picture_dates},
+                              timeout=args.child_timeout)
         rows.append({"backend": backend, **child.result, "tree_peak_rss_mb": child.tree_peak_rss_mb,
                      "load_average": load_average()})
     return {"reports": args.picture_reports, "rows": rows}

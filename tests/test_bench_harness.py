@@ -38,6 +38,26 @@ def test_a_child_that_dies_fails_the_run_at_once_and_takes_its_workers_with_it(t
     assert not finished.exists()
 
 
+def sleep_for(seconds: float) -> dict[str, float]:
+    import time
+
+    time.sleep(seconds)
+    return {"slept": seconds}
+
+
+def test_a_child_runs_as_long_as_it_takes_unless_the_run_sets_a_limit():
+    """A limit fixed in the harness (two hours) killed the 600-word memory runs short of 100,000."""
+    import inspect
+
+    from bench.run import parse_args
+
+    assert inspect.signature(run_child).parameters["timeout"].default is None
+    assert parse_args([]).child_timeout is None and parse_args(["--child-timeout", "60"]).child_timeout == 60
+    with pytest.raises(RuntimeError, match=r"timed out after 1 s \(peak RSS of the tree so far"):
+        run_child("tests.test_bench_harness:sleep_for", {"seconds": 30}, timeout=1)
+    assert run_child("tests.test_bench_harness:sleep_for", {"seconds": 0.1}).result["slept"] == 0.1
+
+
 def test_the_extraction_table_sets_ours_against_bare_and_stock_spacy():
     from bench.extraction import summarise
     from bench.report import extraction_section
