@@ -142,8 +142,8 @@ def run_child(target: str, args: dict[str, Any], *, timeout: float | None = None
               env: dict[str, str] | None = None) -> ChildRun:
     """Run ``module:function(**args)`` in a fresh interpreter and return what it measured.
 
-    No time limit unless one is given (``bench.run --child-timeout``): a limit fixed here had killed
-    every 600-word memory run near two hours, at 84,350 and 92,700 reports, looking like a crash."""
+    No time limit unless one is given (``bench.run --child-timeout``): a two-hour limit fixed here
+    killed four long memory runs (the last at 92,700 of 100,000 reports), and looked like a crash."""
     cmd = [sys.executable, "-m", "bench.child", target, json.dumps(args)]
     child_env = {**os.environ, **(env or {})}
     # The child imports ``bench`` from the repository, wherever we were started.
